@@ -1,0 +1,185 @@
+package taints
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/field"
+)
+
+func secs(n int64) *int64 { return &n }
+
+func TestToleratesTaint(t *testing.T) {
+	taint := Taint{Key: "k", Value: "v", Effect: NoSchedule}
+	tests := []struct {
+		name string
+		tol  Toleration
+		want bool
+		cmp  bool // want with comparison operators enabled
+	}{
+		{"equal", Toleration{Key: "k", Operator: OpEqual, Value: "v", Effect: NoSchedule}, true, true},
+		{"empty operator is equal", Toleration{Key: "k", Value: "v"}, true, true},
+		{"value differs", Toleration{Key: "k", Value: "w"}, false, false},
+		{"empty value vs v", Toleration{Key: "k"}, false, false},
+		{"exists ignores value", Toleration{Key: "k", Operator: OpExists}, true, true},
+		{"effect differs", Toleration{Key: "k", Operator: OpExists, Effect: NoExecute}, false, false},
+		{"empty effect matches all", Toleration{Key: "k", Operator: OpExists}, true, true},
+		{"key differs", Toleration{Key: "x", Operator: OpExists}, false, false},
+		{"empty key exists matches all", Toleration{Operator: OpExists}, true, true},
+		{"empty key equal", Toleration{Operator: OpEqual, Value: "v"}, true, true},
+		{"unknown operator", Toleration{Key: "k", Operator: "Near", Value: "v"}, false, false},
+		{"gt on non-integer", Toleration{Key: "k", Operator: OpGt, Value: "1"}, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.tol.ToleratesTaint(taint))
+			assert.Equal(t, tc.cmp, tc.tol.ToleratesTaintComparing(taint))
+		})
+	}
+	num := Taint{Key: "gen", Value: "5", Effect: NoSchedule}
+	assert.False(t, Toleration{Key: "gen", Operator: OpGt, Value: "4"}.ToleratesTaint(num), "gated off by default")
+	assert.True(t, Toleration{Key: "gen", Operator: OpGt, Value: "4"}.ToleratesTaintComparing(num))
+	assert.False(t, Toleration{Key: "gen", Operator: OpGt, Value: "5"}.ToleratesTaintComparing(num), "strict")
+	assert.True(t, Toleration{Key: "gen", Operator: OpLt, Value: "6"}.ToleratesTaintComparing(num))
+	assert.False(t, Toleration{Key: "gen", Operator: OpLt, Value: "06"}.ToleratesTaintComparing(num), "not canonical")
+}
+
+func TestFindUntolerated(t *testing.T) {
+	ts := []Taint{
+		{Key: "a", Effect: PreferNoSchedule},
+		{Key: "b", Value: "1", Effect: NoSchedule},
+		{Key: "c", Effect: NoExecute},
+	}
+	got, ok := FindUntolerated(ts, nil, nil)
+	require.True(t, ok)
+	assert.Equal(t, "a", got.Key, "first in node order")
+	got, ok = FindUntolerated(ts, nil, DoNotScheduleFilter)
+	require.True(t, ok)
+	assert.Equal(t, "b", got.Key)
+	got, ok = FindUntolerated(ts, []Toleration{{Key: "b", Value: "1"}}, DoNotScheduleFilter)
+	require.True(t, ok)
+	assert.Equal(t, "c", got.Key)
+	_, ok = FindUntolerated(ts, []Toleration{{Operator: OpExists}}, nil)
+	assert.False(t, ok)
+	_, ok = FindUntolerated(nil, nil, nil)
+	assert.False(t, ok)
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Taint
+		err  string
+	}{
+		{in: "dedicated=gpu:NoSchedule", want: Taint{Key: "dedicated", Value: "gpu", Effect: NoSchedule}},
+		{in: "node-role.kubernetes.io/control-plane:NoSchedule", want: Taint{Key: KeyControlPlane, Effect: NoSchedule}},
+		{in: "k=:NoExecute", want: Taint{Key: "k", Effect: NoExecute}},
+		{in: "k=v:PreferNoSchedule", want: Taint{Key: "k", Value: "v", Effect: PreferNoSchedule}},
+		{in: "k=v", err: "invalid taint spec: k=v, an effect is required (key=value:Effect or key:Effect)"},
+		{in: "k=v:Sometimes", err: "invalid taint effect: Sometimes, unsupported taint effect"},
+		{in: "k=v=w:NoSchedule", err: "invalid taint spec: k=v=w:NoSchedule"},
+		{in: "k:v:NoSchedule", err: "invalid taint spec: k:v:NoSchedule"},
+		{in: "=v:NoSchedule", err: "invalid taint spec: =v:NoSchedule, name part must be non-empty; name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"},
+		{in: "k=-v:NoSchedule", err: "invalid taint spec: k=-v:NoSchedule, a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := Parse(tc.in)
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+			again, err := Parse(got.String())
+			require.NoError(t, err)
+			assert.Equal(t, got, again)
+		})
+	}
+}
+
+func TestValidateTaints(t *testing.T) {
+	ts := []Taint{
+		{Key: "a", Effect: NoSchedule},
+		{Key: "a", Effect: NoExecute},
+		{Key: "a", Value: "x", Effect: NoSchedule},
+		{Key: "b"},
+		{Key: "c", Effect: "Later"},
+	}
+	errs := ValidateTaints(ts, field.NewPath("spec", "taints"))
+	require.Len(t, errs, 3)
+	assert.Equal(t, `spec.taints[2]: Duplicate value: "a=x:NoSchedule": taints must be unique by key and effect pair`, errs[0].Error())
+	assert.Equal(t, `spec.taints[3].effect: Required value`, errs[1].Error())
+	assert.Equal(t, `spec.taints[4].effect: Unsupported value: "Later": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`, errs[2].Error())
+}
+
+func TestValidateTolerations(t *testing.T) {
+	tols := []Toleration{
+		{Operator: OpExists}, // ok: matches everything
+		{Key: "k", Operator: OpExists, Effect: NoExecute, TolerationSeconds: secs(300)}, // ok
+		{Value: "v"}, // empty key needs Exists
+		{Key: "k", Operator: OpExists, Value: "v"},                 // Exists with value
+		{Key: "k", Effect: NoSchedule, TolerationSeconds: secs(1)}, // seconds without NoExecute
+		{Key: "k", Operator: "Near"},
+	}
+	errs := ValidateTolerations(tols, field.NewPath("spec", "tolerations"))
+	require.Len(t, errs, 4)
+	assert.Equal(t, "spec.tolerations[2].operator: Invalid value: \"\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"", errs[0].Error())
+	assert.Equal(t, "spec.tolerations[3].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'", errs[1].Error())
+	assert.Equal(t, "spec.tolerations[4].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set", errs[2].Error())
+	assert.Equal(t, `spec.tolerations[5].operator: Unsupported value: "Near": supported values: "Equal", "Exists"`, errs[3].Error())
+}
+
+func TestEvictionDelay(t *testing.T) {
+	noExec := Taint{Key: KeyNodeNotReady, Effect: NoExecute}
+	other := Taint{Key: "maint", Effect: NoExecute}
+	tests := []struct {
+		name   string
+		taints []Taint
+		tols   []Toleration
+		delay  time.Duration
+		evict  bool
+	}{
+		{"no taints", nil, nil, 0, false},
+		{"only NoSchedule", []Taint{{Key: "a", Effect: NoSchedule}}, nil, 0, false},
+		{"untolerated", []Taint{noExec}, nil, 0, true},
+		{"tolerated forever", []Taint{noExec}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists, Effect: NoExecute}}, 0, false},
+		{"tolerated 300s", []Taint{noExec}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists, Effect: NoExecute, TolerationSeconds: secs(300)}}, 300 * time.Second, true},
+		{"smallest wins", []Taint{noExec, other}, []Toleration{
+			{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(300)},
+			{Key: "maint", Operator: OpExists, TolerationSeconds: secs(60)},
+		}, 60 * time.Second, true},
+		{"one untolerated of two", []Taint{noExec, other}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists}}, 0, true},
+		{"negative is now", []Taint{noExec}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(-5)}}, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, ok := EvictionDelay(tc.taints, tc.tols)
+			assert.Equal(t, tc.evict, ok)
+			assert.Equal(t, tc.delay, d)
+		})
+	}
+	now := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	at, ok := EvictionTime([]Taint{noExec}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(30)}}, now)
+	require.True(t, ok)
+	assert.Equal(t, now.Add(30*time.Second), at)
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"k=v:NoSchedule", "k:NoExecute", "a/b=c:PreferNoSchedule", "k=:NoSchedule", ":", "=:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		taint, err := Parse(s)
+		if err != nil {
+			return
+		}
+		again, err := Parse(taint.String())
+		if err != nil || again != taint {
+			t.Fatalf("Parse(%q) = %+v does not round-trip via %q: %+v, %v", s, taint, taint.String(), again, err)
+		}
+	})
+}
