@@ -1,0 +1,667 @@
+package cluster
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/daemonsim/daemonsim/field"
+)
+
+// The store's error sentinels; Apply wraps them with the verb and key.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+	ErrConflict      = errors.New("conflict")
+	// ErrInvalid is field.ErrInvalid: every validation error matches it.
+	ErrInvalid = field.ErrInvalid
+	// ErrReadOnly is returned by Apply on a Snapshot's store.
+	ErrReadOnly = errors.New("store is read-only")
+)
+
+// View is a read-only, consistent view of the cluster: a Store, a
+// Snapshot or a fork. Iterators yield objects in ascending key order
+// (namespace, then name). Returned pointers are shared with the store and
+// MUST NOT be modified: DeepCopy first. A View is not safe for concurrent
+// use with writes to the store it reads.
+type View interface {
+	// Revision is the store revision: the number of changes applied.
+	Revision() uint64
+	// Get returns the object with key k. O(log n).
+	Get(k Key) (Object, bool)
+	// Node returns the named node. O(log n).
+	Node(name string) (*Node, bool)
+	// Nodes yields every node by name.
+	Nodes() iter.Seq[*Node]
+	// NodeCount is the number of nodes. O(1).
+	NodeCount() int
+	// Pod returns the pod. O(log n).
+	Pod(namespace, name string) (*Pod, bool)
+	// Pods yields every pod by (namespace, name).
+	Pods() iter.Seq[*Pod]
+	// PodCount is the number of pods. O(1).
+	PodCount() int
+	// PodsOnNode yields the pods bound to node by (namespace, name).
+	// O(log n + pods on the node).
+	PodsOnNode(node string) iter.Seq[*Pod]
+	// PodsControlledBy yields the pods whose controller reference has the
+	// given UID, by (namespace, name). O(log n + those pods).
+	PodsControlledBy(uid string) iter.Seq[*Pod]
+	// DaemonSet returns the DaemonSet. O(log n).
+	DaemonSet(namespace, name string) (*DaemonSet, bool)
+	// DaemonSets yields every DaemonSet by (namespace, name).
+	DaemonSets() iter.Seq[*DaemonSet]
+	// ControllerRevision returns the revision. O(log n).
+	ControllerRevision(namespace, name string) (*ControllerRevision, bool)
+	// ControllerRevisions yields the revisions of a namespace by name.
+	ControllerRevisions(namespace string) iter.Seq[*ControllerRevision]
+	// PriorityClass returns the class. O(log n).
+	PriorityClass(name string) (*PriorityClass, bool)
+	// PriorityClasses yields every class by name.
+	PriorityClasses() iter.Seq[*PriorityClass]
+	// PodDisruptionBudgets yields the PDBs of a namespace by name.
+	PodDisruptionBudgets(namespace string) iter.Seq[*PodDisruptionBudget]
+	// Objects yields every object in ascending Key order: kind (in Kind
+	// order), namespace, name.
+	Objects() iter.Seq[Object]
+	// Fork returns a private copy-on-write working copy. O(1).
+	Fork() *Store
+}
+
+const btreeDegree = 32
+
+// tree is an ordered set of one kind of object, keyed by (namespace, name).
+type tree[T Object] struct{ t *btree.BTreeG[T] }
+
+func newTree[T Object]() tree[T] {
+	return tree[T]{btree.NewG(btreeDegree, func(a, b T) bool {
+		ma, mb := a.Meta(), b.Meta()
+		if ma.Namespace != mb.Namespace {
+			return ma.Namespace < mb.Namespace
+		}
+		return ma.Name < mb.Name
+	})}
+}
+
+// indexItem is one entry of a secondary pod index, ordered by (key, namespace, name).
+type indexItem struct {
+	key string
+	pod *Pod
+}
+
+func indexLess(a, b indexItem) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	if a.pod == nil || b.pod == nil {
+		return a.pod == nil && b.pod != nil
+	}
+	if a.pod.Namespace != b.pod.Namespace {
+		return a.pod.Namespace < b.pod.Namespace
+	}
+	return a.pod.Name < b.pod.Name
+}
+
+// Store is the cluster state: one ordered tree per kind and two pod
+// indexes (by node and by controller UID). Apply is the only way to write.
+// A Store is not safe for concurrent use. Its zero value is not usable: call
+// NewStore.
+type Store struct {
+	rev         uint64
+	readOnly    bool
+	nodes       tree[*Node]
+	pods        tree[*Pod]
+	daemonSets  tree[*DaemonSet]
+	revisions   tree[*ControllerRevision]
+	classes     tree[*PriorityClass]
+	pdbs        tree[*PodDisruptionBudget]
+	podsByNode  *btree.BTreeG[indexItem]
+	podsByOwner *btree.BTreeG[indexItem]
+}
+
+var _ View = (*Store)(nil)
+
+// NewStore returns an empty store at revision 0.
+func NewStore() *Store {
+	return &Store{
+		nodes:       newTree[*Node](),
+		pods:        newTree[*Pod](),
+		daemonSets:  newTree[*DaemonSet](),
+		revisions:   newTree[*ControllerRevision](),
+		classes:     newTree[*PriorityClass](),
+		pdbs:        newTree[*PodDisruptionBudget](),
+		podsByNode:  btree.NewG(btreeDegree, indexLess),
+		podsByOwner: btree.NewG(btreeDegree, indexLess),
+	}
+}
+
+// clone is O(1): every tree is cloned copy-on-write.
+func (s *Store) clone() *Store {
+	return &Store{
+		rev:         s.rev,
+		nodes:       tree[*Node]{s.nodes.t.Clone()},
+		pods:        tree[*Pod]{s.pods.t.Clone()},
+		daemonSets:  tree[*DaemonSet]{s.daemonSets.t.Clone()},
+		revisions:   tree[*ControllerRevision]{s.revisions.t.Clone()},
+		classes:     tree[*PriorityClass]{s.classes.t.Clone()},
+		pdbs:        tree[*PodDisruptionBudget]{s.pdbs.t.Clone()},
+		podsByNode:  s.podsByNode.Clone(),
+		podsByOwner: s.podsByOwner.Clone(),
+	}
+}
+
+// Fork returns a writable copy-on-write copy of s. O(1); writes to either
+// never show in the other. The objects themselves are shared, which is safe
+// because stored objects are never modified.
+func (s *Store) Fork() *Store { return s.clone() }
+
+// Snapshot returns a read-only view of s as it is now. O(1); later writes to
+// s do not show in it. Apply on it fails with ErrReadOnly.
+func (s *Store) Snapshot() *Snapshot {
+	c := s.clone()
+	c.readOnly = true
+	return &Snapshot{c}
+}
+
+// Snapshot is a read-only, frozen View of a store.
+type Snapshot struct{ *Store }
+
+var _ View = (*Snapshot)(nil)
+
+// WithFork runs f on a fork of s; if f returns commit=true and no error,
+// the fork becomes s's state, otherwise it is dropped. No fork outlives the
+// call. It returns f's error.
+func WithFork(s *Store, f func(fork *Store) (commit bool, err error)) error {
+	fork := s.Fork()
+	commit, err := f(fork)
+	if err != nil || !commit {
+		return err
+	}
+	ro := s.readOnly
+	*s = *fork
+	s.readOnly = ro
+	return nil
+}
+
+// Revision returns the number of changes applied.
+func (s *Store) Revision() uint64 { return s.rev }
+
+func lookup[T Object](t tree[T], probe T) (T, bool) { return t.t.Get(probe) }
+
+func all[T Object](t tree[T]) iter.Seq[T] {
+	return func(yield func(T) bool) { t.t.Ascend(func(o T) bool { return yield(o) }) }
+}
+
+func inNamespace[T Object](t tree[T], probe T, ns string) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		t.t.AscendGreaterOrEqual(probe, func(o T) bool {
+			if o.Meta().Namespace != ns {
+				return false
+			}
+			return yield(o)
+		})
+	}
+}
+
+// Get returns the object with key k.
+func (s *Store) Get(k Key) (Object, bool) {
+	m := ObjectMeta{Namespace: k.Namespace, Name: k.Name}
+	var o Object
+	var ok bool
+	switch k.Kind {
+	case KindNode:
+		o, ok = lookup(s.nodes, &Node{ObjectMeta: m})
+	case KindPod:
+		o, ok = lookup(s.pods, &Pod{ObjectMeta: m})
+	case KindDaemonSet:
+		o, ok = lookup(s.daemonSets, &DaemonSet{ObjectMeta: m})
+	case KindControllerRevision:
+		o, ok = lookup(s.revisions, &ControllerRevision{ObjectMeta: m})
+	case KindPriorityClass:
+		o, ok = lookup(s.classes, &PriorityClass{ObjectMeta: m})
+	case KindPodDisruptionBudget:
+		o, ok = lookup(s.pdbs, &PodDisruptionBudget{ObjectMeta: m})
+	}
+	if !ok {
+		return nil, false
+	}
+	return o, true
+}
+
+func (s *Store) Node(name string) (*Node, bool) {
+	return lookup(s.nodes, &Node{ObjectMeta: ObjectMeta{Name: name}})
+}
+func (s *Store) Nodes() iter.Seq[*Node] { return all(s.nodes) }
+func (s *Store) NodeCount() int         { return s.nodes.t.Len() }
+func (s *Store) Pod(namespace, name string) (*Pod, bool) {
+	return lookup(s.pods, &Pod{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+}
+func (s *Store) Pods() iter.Seq[*Pod] { return all(s.pods) }
+func (s *Store) PodCount() int        { return s.pods.t.Len() }
+func (s *Store) DaemonSet(namespace, name string) (*DaemonSet, bool) {
+	return lookup(s.daemonSets, &DaemonSet{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+}
+func (s *Store) DaemonSets() iter.Seq[*DaemonSet] { return all(s.daemonSets) }
+func (s *Store) ControllerRevision(namespace, name string) (*ControllerRevision, bool) {
+	return lookup(s.revisions, &ControllerRevision{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+}
+func (s *Store) ControllerRevisions(namespace string) iter.Seq[*ControllerRevision] {
+	return inNamespace(s.revisions, &ControllerRevision{ObjectMeta: ObjectMeta{Namespace: namespace}}, namespace)
+}
+func (s *Store) PriorityClass(name string) (*PriorityClass, bool) {
+	return lookup(s.classes, &PriorityClass{ObjectMeta: ObjectMeta{Name: name}})
+}
+func (s *Store) PriorityClasses() iter.Seq[*PriorityClass] { return all(s.classes) }
+func (s *Store) PodDisruptionBudgets(namespace string) iter.Seq[*PodDisruptionBudget] {
+	return inNamespace(s.pdbs, &PodDisruptionBudget{ObjectMeta: ObjectMeta{Namespace: namespace}}, namespace)
+}
+
+func indexRange(t *btree.BTreeG[indexItem], key string) iter.Seq[*Pod] {
+	return func(yield func(*Pod) bool) {
+		t.AscendGreaterOrEqual(indexItem{key: key}, func(it indexItem) bool {
+			if it.key != key {
+				return false
+			}
+			return yield(it.pod)
+		})
+	}
+}
+
+func (s *Store) PodsOnNode(node string) iter.Seq[*Pod] { return indexRange(s.podsByNode, node) }
+func (s *Store) PodsControlledBy(uid string) iter.Seq[*Pod] {
+	return indexRange(s.podsByOwner, uid)
+}
+
+// Apply validates c against the current state and applies it atomically:
+// on error nothing changed and the revision is not bumped. now is the
+// virtual time, used for creation and deletion timestamps. On success the
+// revision is bumped by one, the written object's resourceVersion becomes
+// the new revision, and the returned Delta holds the objects before and
+// after (shared with the store; do not modify). Errors wrap ErrNotFound,
+// ErrAlreadyExists, ErrConflict, ErrInvalid or ErrReadOnly. The object in c
+// is copied; the caller keeps ownership of it. Cost: O(log n) plus the
+// object's size.
+func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
+	if s.readOnly {
+		return Delta{}, fmt.Errorf("%s %s: %w", c.Verb(), c.Target(), ErrReadOnly)
+	}
+	var d Delta
+	var err error
+	switch c := c.(type) {
+	case Create:
+		d, err = s.create(now, c)
+	case Update:
+		d, err = s.update(c.Object, c.ExpectedRV, false)
+	case UpdateStatus:
+		d, err = s.update(c.Object, c.ExpectedRV, true)
+	case Delete:
+		d, err = s.delete(now, c)
+	case Bind:
+		d, err = s.bind(now, c)
+	default:
+		err = fmt.Errorf("unknown change %T", c)
+	}
+	if err != nil {
+		return Delta{}, fmt.Errorf("%s %s: %w", c.Verb(), c.Target(), err)
+	}
+	return d, nil
+}
+
+func (s *Store) uid(rev uint64) string { return fmt.Sprintf("00000000-0000-4000-8000-%012x", rev) }
+
+func (s *Store) create(now time.Time, c Create) (Delta, error) {
+	if c.Object == nil {
+		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
+	}
+	o := c.Object.DeepCopyObject()
+	Default(o)
+	k := KeyOf(o)
+	if _, exists := s.Get(k); exists {
+		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrAlreadyExists)
+	}
+	if errs := Validate(o); len(errs) > 0 {
+		return Delta{}, errs.ToAggregate()
+	}
+	rev := s.rev + 1
+	m := o.Meta()
+	m.UID = s.uid(rev)
+	m.ResourceVersion = rev
+	m.Generation = 1
+	m.CreationTimestamp = now
+	m.DeletionTimestamp = nil
+	m.DeletionGracePeriodSeconds = nil
+	s.rev = rev
+	s.put(nil, o)
+	return Delta{Rev: rev, Key: k, New: o}, nil
+}
+
+func specOf(o Object) any {
+	switch o := o.(type) {
+	case *Node:
+		return o.Spec
+	case *Pod:
+		return o.Spec
+	case *DaemonSet:
+		return o.Spec
+	case *PodDisruptionBudget:
+		return o.Spec
+	case *ControllerRevision:
+		return o.Data
+	case *PriorityClass:
+		return [3]any{o.Value, o.GlobalDefault, o.PreemptionPolicy}
+	}
+	return nil
+}
+
+// withStatus returns a copy of dst carrying src's status (same kind).
+func withStatus(dst, src Object) Object {
+	out := dst.DeepCopyObject()
+	switch o := out.(type) {
+	case *Node:
+		o.Status = src.(*Node).DeepCopy().Status
+	case *Pod:
+		o.Status = src.(*Pod).DeepCopy().Status
+	case *DaemonSet:
+		o.Status = src.(*DaemonSet).DeepCopy().Status
+	case *PodDisruptionBudget:
+		o.Status = src.(*PodDisruptionBudget).DeepCopy().Status
+	}
+	return out
+}
+
+func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error) {
+	if obj == nil {
+		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
+	}
+	in := obj.DeepCopyObject()
+	if in.ObjectKind().Namespaced() && in.Meta().Namespace == "" {
+		in.Meta().Namespace = DefaultNamespace
+	}
+	k := KeyOf(in)
+	old, ok := s.Get(k)
+	if !ok {
+		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrNotFound)
+	}
+	om := old.Meta()
+	if expectedRV != 0 && expectedRV != om.ResourceVersion {
+		return Delta{}, fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again: %w", ErrConflict)
+	}
+	var o Object
+	if status {
+		// keep metadata and spec; take the status
+		o = withStatus(old, in)
+	} else {
+		o = withStatus(in, old)
+		Default(o)
+	}
+	m := o.Meta()
+	m.UID, m.CreationTimestamp, m.Generation = om.UID, om.CreationTimestamp, om.Generation
+	m.DeletionTimestamp, m.DeletionGracePeriodSeconds = clonePtr(om.DeletionTimestamp), clonePtr(om.DeletionGracePeriodSeconds)
+	if status {
+		m.Finalizers = slices.Clone(om.Finalizers)
+	}
+	errs := Validate(o)
+	if !status {
+		errs = append(errs, ValidateUpdate(old, o)...)
+	}
+	if len(errs) > 0 {
+		return Delta{}, errs.ToAggregate()
+	}
+	if !status && !jsonEqual(specOf(old), specOf(o)) {
+		m.Generation++
+	}
+	rev := s.rev + 1
+	m.ResourceVersion = rev
+	s.rev = rev
+	if m.DeletionTimestamp != nil && len(m.Finalizers) == 0 && !isGracefulPod(o) {
+		// the last finalizer is gone: the object leaves the store
+		s.remove(old)
+		return Delta{Rev: rev, Key: k, Old: old}, nil
+	}
+	s.put(old, o)
+	return Delta{Rev: rev, Key: k, Old: old, New: o}, nil
+}
+
+// isGracefulPod reports whether o is a pod that is terminating on its grace
+// period (it leaves through a zero-grace Delete, not through finalizers).
+func isGracefulPod(o Object) bool {
+	p, ok := o.(*Pod)
+	return ok && p.DeletionGracePeriodSeconds != nil && *p.DeletionGracePeriodSeconds > 0
+}
+
+func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
+	old, ok := s.Get(c.Key)
+	if !ok {
+		return Delta{}, fmt.Errorf("%s %q %w", c.Key.Kind, c.Key.Name, ErrNotFound)
+	}
+	om := old.Meta()
+	if c.ExpectedRV != 0 && c.ExpectedRV != om.ResourceVersion {
+		return Delta{}, fmt.Errorf("precondition failed: %w", ErrConflict)
+	}
+	if g := c.GracePeriodSeconds; g != nil && *g < 0 {
+		return Delta{}, field.ErrorList{field.Invalid(field.NewPath("gracePeriodSeconds"), *g, "must be greater than or equal to 0")}.ToAggregate()
+	}
+	switch c.Propagation {
+	case "", DeletePropagationBackground, DeletePropagationOrphan, DeletePropagationForeground:
+	default:
+		return Delta{}, field.ErrorList{field.NotSupported(field.NewPath("propagationPolicy"), string(c.Propagation),
+			[]DeletionPropagation{DeletePropagationBackground, DeletePropagationOrphan, DeletePropagationForeground})}.ToAggregate()
+	}
+	grace := int64(0)
+	if p, isPod := old.(*Pod); isPod {
+		grace = p.GracePeriodSeconds()
+		if c.GracePeriodSeconds != nil {
+			grace = *c.GracePeriodSeconds
+		}
+		if !p.IsBound() || p.IsTerminal() {
+			grace = 0 // upstream deletes unscheduled and terminal pods at once
+		}
+		if om.DeletionGracePeriodSeconds != nil && grace > *om.DeletionGracePeriodSeconds {
+			grace = *om.DeletionGracePeriodSeconds // a deletion can only shorten
+		}
+	}
+	finalizers := slices.Clone(om.Finalizers)
+	addFinalizer := func(f string) {
+		if !slices.Contains(finalizers, f) {
+			finalizers = append(finalizers, f)
+		}
+	}
+	switch c.Propagation {
+	case DeletePropagationOrphan:
+		addFinalizer(FinalizerOrphanDependents)
+	case DeletePropagationForeground:
+		addFinalizer(FinalizerDeleteDependents)
+	}
+	rev := s.rev + 1
+	if grace == 0 && len(finalizers) == 0 {
+		s.rev = rev
+		s.remove(old)
+		return Delta{Rev: rev, Key: c.Key, Old: old}, nil
+	}
+	o := old.DeepCopyObject()
+	m := o.Meta()
+	m.Finalizers = finalizers
+	if grace > 0 || m.DeletionTimestamp == nil {
+		m.DeletionTimestamp = timePtr(now.Add(time.Duration(grace) * time.Second))
+	}
+	if _, isPod := o.(*Pod); isPod {
+		m.DeletionGracePeriodSeconds = &grace
+	}
+	m.ResourceVersion = rev
+	s.rev = rev
+	s.put(old, o)
+	return Delta{Rev: rev, Key: c.Key, Old: old, New: o}, nil
+}
+
+func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
+	if c.Pod.Kind != KindPod {
+		return Delta{}, fmt.Errorf("bind needs a pod key: %w", ErrInvalid)
+	}
+	old, ok := s.Pod(c.Pod.Namespace, c.Pod.Name)
+	if !ok {
+		return Delta{}, fmt.Errorf("pod %q %w", c.Pod.Name, ErrNotFound)
+	}
+	if old.IsBound() {
+		return Delta{}, fmt.Errorf("pod %s is already assigned to node %q: %w", c.Pod.NamespacedName(), old.Spec.NodeName, ErrConflict)
+	}
+	if old.DeletionTimestamp != nil {
+		return Delta{}, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host: %w", c.Pod.NamespacedName(), ErrConflict)
+	}
+	if msgs := validateNodeName(c.Node); len(msgs) > 0 {
+		return Delta{}, field.ErrorList{field.Invalid(field.NewPath("target", "name"), c.Node, msgs[0])}.ToAggregate()
+	}
+	p := old.DeepCopy()
+	p.Spec.NodeName = c.Node
+	SetPodCondition(&p.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue}, now)
+	rev := s.rev + 1
+	p.ResourceVersion = rev
+	s.rev = rev
+	s.put(old, p)
+	return Delta{Rev: rev, Key: c.Pod, Old: old, New: p}, nil
+}
+
+func validateNodeName(n string) []string {
+	if n == "" {
+		return []string{"must be non-empty"}
+	}
+	return nil
+}
+
+// SetPodCondition sets or replaces the condition of c's type in st. The
+// transition time becomes now when the status changes (or the condition is
+// new), and is kept otherwise, as the kubelet does. It reports whether
+// anything changed.
+func SetPodCondition(st *PodStatus, c PodCondition, now time.Time) bool {
+	for i := range st.Conditions {
+		old := &st.Conditions[i]
+		if old.Type != c.Type {
+			continue
+		}
+		if old.Status == c.Status && old.Reason == c.Reason && old.Message == c.Message {
+			return false
+		}
+		if old.Status == c.Status {
+			c.LastTransitionTime = old.LastTransitionTime
+		} else {
+			c.LastTransitionTime = now
+		}
+		*old = c
+		return true
+	}
+	c.LastTransitionTime = now
+	st.Conditions = append(st.Conditions, c)
+	return true
+}
+
+func controllerUID(p *Pod) string {
+	if r := p.ControllerRef(); r != nil {
+		return r.UID
+	}
+	return ""
+}
+
+// put stores o, replacing old (nil for a new object), and keeps the pod
+// indexes in step.
+func (s *Store) put(old, o Object) {
+	switch o := o.(type) {
+	case *Node:
+		s.nodes.t.ReplaceOrInsert(o)
+	case *Pod:
+		if old != nil {
+			s.unindex(old.(*Pod))
+		}
+		s.pods.t.ReplaceOrInsert(o)
+		if o.Spec.NodeName != "" {
+			s.podsByNode.ReplaceOrInsert(indexItem{o.Spec.NodeName, o})
+		}
+		if uid := controllerUID(o); uid != "" {
+			s.podsByOwner.ReplaceOrInsert(indexItem{uid, o})
+		}
+	case *DaemonSet:
+		s.daemonSets.t.ReplaceOrInsert(o)
+	case *ControllerRevision:
+		s.revisions.t.ReplaceOrInsert(o)
+	case *PriorityClass:
+		s.classes.t.ReplaceOrInsert(o)
+	case *PodDisruptionBudget:
+		s.pdbs.t.ReplaceOrInsert(o)
+	default:
+		panic(fmt.Sprintf("cluster: cannot store %T", o))
+	}
+}
+
+func (s *Store) unindex(p *Pod) {
+	if p.Spec.NodeName != "" {
+		s.podsByNode.Delete(indexItem{p.Spec.NodeName, p})
+	}
+	if uid := controllerUID(p); uid != "" {
+		s.podsByOwner.Delete(indexItem{uid, p})
+	}
+}
+
+func (s *Store) remove(o Object) {
+	switch o := o.(type) {
+	case *Node:
+		s.nodes.t.Delete(o)
+	case *Pod:
+		s.unindex(o)
+		s.pods.t.Delete(o)
+	case *DaemonSet:
+		s.daemonSets.t.Delete(o)
+	case *ControllerRevision:
+		s.revisions.t.Delete(o)
+	case *PriorityClass:
+		s.classes.t.Delete(o)
+	case *PodDisruptionBudget:
+		s.pdbs.t.Delete(o)
+	}
+}
+
+// Objects yields every object in ascending Key order (kind, namespace, name).
+func (s *Store) Objects() iter.Seq[Object] {
+	return func(yield func(Object) bool) {
+		ok := true
+		visit := func(o Object) bool { ok = yield(o); return ok }
+		s.nodes.t.Ascend(func(o *Node) bool { return visit(o) })
+		if ok {
+			s.classes.t.Ascend(func(o *PriorityClass) bool { return visit(o) })
+		}
+		if ok {
+			s.daemonSets.t.Ascend(func(o *DaemonSet) bool { return visit(o) })
+		}
+		if ok {
+			s.revisions.t.Ascend(func(o *ControllerRevision) bool { return visit(o) })
+		}
+		if ok {
+			s.pdbs.t.Ascend(func(o *PodDisruptionBudget) bool { return visit(o) })
+		}
+		if ok {
+			s.pods.t.Ascend(func(o *Pod) bool { return visit(o) })
+		}
+	}
+}
+
+// Digest returns a hex SHA-256 over the revision and the JSON of every
+// object in key order: equal digests mean equal states. Cost: O(state size).
+func Digest(v View) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "rev=%d\n", v.Revision())
+	for o := range v.Objects() {
+		b, err := json.Marshal(o)
+		if err != nil {
+			panic(fmt.Sprintf("cluster: digest of %s: %v", KeyOf(o), err))
+		}
+		fmt.Fprintf(h, "%s\n", KeyOf(o))
+		h.Write(b)
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+

@@ -1,0 +1,270 @@
+package cluster_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+var t0 = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func mustApply(t *testing.T, s *cluster.Store, c cluster.Change) cluster.Delta {
+	t.Helper()
+	d, err := s.Apply(t0, c)
+	require.NoError(t, err)
+	return d
+}
+
+func names[T cluster.Object](seq func(func(T) bool)) []string {
+	var out []string
+	for o := range seq {
+		out = append(out, cluster.KeyOf(o).NamespacedName())
+	}
+	return out
+}
+
+func TestStoreCreateGetAndOrder(t *testing.T) {
+	s := cluster.NewStore()
+	for _, n := range []string{"n3", "n1", "n2"} {
+		mustApply(t, s, cluster.Create{Object: ct.Node(n)})
+	}
+	d := mustApply(t, s, cluster.Create{Object: ct.Pod("b/p", ct.OnNode("n1"))})
+	mustApply(t, s, cluster.Create{Object: ct.Pod("a/q", ct.OnNode("n1"))})
+	mustApply(t, s, cluster.Create{Object: ct.Pod("a/p")})
+
+	assert.Equal(t, uint64(6), s.Revision())
+	assert.Equal(t, []string{"n1", "n2", "n3"}, names(s.Nodes()))
+	assert.Equal(t, []string{"a/p", "a/q", "b/p"}, names(s.Pods()))
+	assert.Equal(t, []string{"a/q", "b/p"}, names(s.PodsOnNode("n1")))
+	assert.Empty(t, names(s.PodsOnNode("n2")))
+
+	p := d.New.(*cluster.Pod)
+	assert.Equal(t, uint64(4), p.ResourceVersion)
+	assert.Equal(t, int64(1), p.Generation)
+	assert.Equal(t, "00000000-0000-4000-8000-000000000004", p.UID)
+	assert.Equal(t, cluster.DefaultSchedulerName, p.Spec.SchedulerName, "defaulted")
+	assert.Equal(t, t0, p.CreationTimestamp)
+
+	_, err := s.Apply(t0, cluster.Create{Object: ct.Node("n1")})
+	assert.True(t, errors.Is(err, cluster.ErrAlreadyExists))
+	assert.EqualError(t, err, `create node/n1: node "n1" already exists`)
+	assert.Equal(t, uint64(6), s.Revision(), "a failed change bumps nothing")
+}
+
+func TestStoreCallerKeepsOwnership(t *testing.T) {
+	s := cluster.NewStore()
+	n := ct.Node("n1", ct.NodeLabels("zone", "a"))
+	mustApply(t, s, cluster.Create{Object: n})
+	n.Labels["zone"] = "b"
+	got, _ := s.Node("n1")
+	assert.Equal(t, "a", got.Labels["zone"], "the store copied the object")
+}
+
+func TestStoreValidationIsAtomic(t *testing.T) {
+	s := cluster.NewStore()
+	bad := ct.Pod("default/x", ct.PodLabels("-bad", "v"), ct.Requests("cpu", "-1"))
+	bad.Spec.Containers = append(bad.Spec.Containers, cluster.Container{Name: "c"})
+	_, err := s.Apply(t0, cluster.Create{Object: bad})
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, cluster.ErrInvalid))
+	msg := err.Error()
+	assert.Contains(t, msg, `metadata.labels: Invalid value: "-bad": name part must consist of alphanumeric characters`)
+	assert.Contains(t, msg, `spec.containers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0`)
+	assert.Contains(t, msg, `spec.containers[1].name: Duplicate value: "c"`)
+	assert.Equal(t, 0, s.PodCount())
+	assert.Equal(t, uint64(0), s.Revision())
+}
+
+func TestStoreUpdateGenerationAndConflict(t *testing.T) {
+	s := cluster.NewStore()
+	d := mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	n := d.New.(*cluster.Node).DeepCopy()
+
+	n.Labels = selector.Set{"zone": "a"}
+	d = mustApply(t, s, cluster.Update{Object: n, ExpectedRV: 1})
+	assert.Equal(t, int64(1), d.New.Meta().Generation, "metadata changes do not bump generation")
+	assert.Equal(t, uint64(2), d.New.Meta().ResourceVersion)
+
+	n2 := d.New.(*cluster.Node).DeepCopy()
+	n2.Spec.Unschedulable = true
+	d = mustApply(t, s, cluster.Update{Object: n2})
+	assert.Equal(t, int64(2), d.New.Meta().Generation, "spec changes bump generation")
+
+	_, err := s.Apply(t0, cluster.Update{Object: n2, ExpectedRV: 2})
+	assert.True(t, errors.Is(err, cluster.ErrConflict))
+
+	// a status update keeps spec and metadata
+	n3 := d.New.(*cluster.Node).DeepCopy()
+	n3.Labels = nil
+	n3.Spec.Unschedulable = false
+	n3.Status.Conditions = nil
+	d = mustApply(t, s, cluster.UpdateStatus{Object: n3})
+	got := d.New.(*cluster.Node)
+	assert.Equal(t, "a", got.Labels["zone"])
+	assert.True(t, got.Spec.Unschedulable)
+	assert.Empty(t, got.Status.Conditions)
+	assert.Equal(t, int64(2), got.Generation)
+}
+
+func TestStorePodLifecycle(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	mustApply(t, s, cluster.Create{Object: ct.Pod("default/p", ct.ControlledBy("DaemonSet", "ds", "uid-1"))})
+	assert.Equal(t, []string{"default/p"}, names(s.PodsControlledBy("uid-1")))
+
+	d := mustApply(t, s, cluster.Bind{Pod: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "p"}, Node: "n1"})
+	p := d.New.(*cluster.Pod)
+	assert.Equal(t, "n1", p.Spec.NodeName)
+	c, ok := p.Condition(cluster.PodScheduled)
+	require.True(t, ok)
+	assert.Equal(t, cluster.ConditionTrue, c.Status)
+	assert.Equal(t, []string{"default/p"}, names(s.PodsOnNode("n1")))
+
+	_, err := s.Apply(t0, cluster.Bind{Pod: cluster.KeyOf(p), Node: "n2"})
+	assert.EqualError(t, err, `bind pod/default/p: pod default/p is already assigned to node "n1": conflict`)
+
+	// a bound pod terminates gracefully
+	d = mustApply(t, s, cluster.Delete{Key: cluster.KeyOf(p)})
+	p = d.New.(*cluster.Pod)
+	require.NotNil(t, p.DeletionTimestamp)
+	assert.Equal(t, t0.Add(30*time.Second), *p.DeletionTimestamp)
+	assert.Equal(t, int64(30), *p.DeletionGracePeriodSeconds)
+	assert.Equal(t, []string{"default/p"}, names(s.PodsOnNode("n1")), "still on the node while terminating")
+
+	zero := int64(0)
+	d = mustApply(t, s, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
+	assert.Nil(t, d.New)
+	assert.Equal(t, 0, s.PodCount())
+	assert.Empty(t, names(s.PodsOnNode("n1")))
+	assert.Empty(t, names(s.PodsControlledBy("uid-1")))
+
+	// an unbound pod goes at once
+	mustApply(t, s, cluster.Create{Object: ct.Pod("default/q")})
+	d = mustApply(t, s, cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "q"}})
+	assert.Nil(t, d.New)
+}
+
+func TestStoreFinalizers(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	k := cluster.Key{Kind: cluster.KindNode, Name: "n1"}
+	d := mustApply(t, s, cluster.Delete{Key: k, Propagation: cluster.DeletePropagationOrphan})
+	n := d.New.(*cluster.Node)
+	assert.Equal(t, []string{cluster.FinalizerOrphanDependents}, n.Finalizers)
+	require.NotNil(t, n.DeletionTimestamp)
+	n = n.DeepCopy()
+	n.Finalizers = nil
+	d = mustApply(t, s, cluster.Update{Object: n})
+	assert.Nil(t, d.New, "clearing the last finalizer removes the object")
+	assert.Equal(t, 0, s.NodeCount())
+}
+
+func TestSnapshotAndFork(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	snap := s.Snapshot()
+	fork := s.Fork()
+	mustApply(t, s, cluster.Create{Object: ct.Node("n2")})
+	mustApply(t, fork, cluster.Create{Object: ct.Node("f1")})
+
+	assert.Equal(t, []string{"n1"}, names(snap.Nodes()))
+	assert.Equal(t, []string{"f1", "n1"}, names(fork.Nodes()))
+	assert.Equal(t, []string{"n1", "n2"}, names(s.Nodes()))
+	_, err := snap.Apply(t0, cluster.Create{Object: ct.Node("x")})
+	assert.True(t, errors.Is(err, cluster.ErrReadOnly))
+
+	require.NoError(t, cluster.WithFork(s, func(f *cluster.Store) (bool, error) {
+		_, err := f.Apply(t0, cluster.Create{Object: ct.Node("n3")})
+		return false, err
+	}))
+	assert.Equal(t, []string{"n1", "n2"}, names(s.Nodes()), "reverted")
+	require.NoError(t, cluster.WithFork(s, func(f *cluster.Store) (bool, error) {
+		_, err := f.Apply(t0, cluster.Create{Object: ct.Node("n3")})
+		return true, err
+	}))
+	assert.Equal(t, []string{"n1", "n2", "n3"}, names(s.Nodes()), "committed")
+}
+
+func TestDigest(t *testing.T) {
+	build := func(order []string) *cluster.Store {
+		s := cluster.NewStore()
+		for _, n := range order {
+			_, err := s.Apply(t0, cluster.Create{Object: ct.Node(n)})
+			require.NoError(t, err)
+		}
+		return s
+	}
+	a, b := build([]string{"n1", "n2"}), build([]string{"n1", "n2"})
+	assert.Equal(t, cluster.Digest(a), cluster.Digest(b))
+	c := build([]string{"n2", "n1"})
+	assert.NotEqual(t, cluster.Digest(a), cluster.Digest(c), "UIDs follow creation order")
+	assert.Equal(t, cluster.Digest(a), cluster.Digest(a.Snapshot()))
+}
+
+func TestDaemonSetValidation(t *testing.T) {
+	ds := &cluster.DaemonSet{ObjectMeta: cluster.ObjectMeta{Name: "agent", Namespace: "kube-system"}}
+	ds.Spec.Selector = &selector.LabelSelector{MatchLabels: selector.Set{"app": "agent"}}
+	ds.Spec.Template.Labels = selector.Set{"app": "other"}
+	ds.Spec.Template.Spec.Containers = []cluster.Container{{Name: "agent", Image: "agent:v1"}}
+	s := cluster.NewStore()
+	_, err := s.Apply(t0, cluster.Create{Object: ds})
+	require.Error(t, err)
+	assert.Equal(t, "create daemonset/kube-system/agent: spec.template.metadata.labels: Invalid value: \"app=other\": `selector` does not match template `labels`", err.Error())
+
+	ds.Spec.Template.Labels = selector.Set{"app": "agent"}
+	d := mustApply(t, s, cluster.Create{Object: ds})
+	got := d.New.(*cluster.DaemonSet)
+	assert.Equal(t, cluster.RollingUpdateDaemonSetStrategyType, got.Spec.UpdateStrategy.Type)
+	assert.Equal(t, "1", got.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.String())
+	assert.Equal(t, "0", got.Spec.UpdateStrategy.RollingUpdate.MaxSurge.String())
+	assert.Equal(t, int32(10), *got.Spec.RevisionHistoryLimit)
+
+	upd := got.DeepCopy()
+	upd.Spec.Selector = &selector.LabelSelector{MatchLabels: selector.Set{"app": "agent", "x": "y"}}
+	upd.Spec.Template.Labels["x"] = "y"
+	_, err = s.Apply(t0, cluster.Update{Object: upd})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spec.selector: Invalid value: \"app=agent,x=y\": field is immutable")
+
+	upd = got.DeepCopy()
+	upd.Spec.Template.Spec.Containers[0].Image = "agent:v2"
+	d = mustApply(t, s, cluster.Update{Object: upd})
+	assert.Equal(t, int64(2), d.New.Meta().Generation)
+}
+
+func TestPodUpdateForbidden(t *testing.T) {
+	s := cluster.NewStore()
+	d := mustApply(t, s, cluster.Create{Object: ct.Pod("default/p")})
+	p := d.New.(*cluster.Pod).DeepCopy()
+	p.Spec.NodeName = "n1"
+	_, err := s.Apply(t0, cluster.Update{Object: p})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spec: Forbidden: pod updates may not change fields other than")
+	p = d.New.(*cluster.Pod).DeepCopy()
+	p.Spec.Containers[0].Image = "v2"
+	p.Labels = selector.Set{"a": "b"}
+	mustApply(t, s, cluster.Update{Object: p})
+}
+
+func TestObjectsOrder(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Pod("a/p")})
+	mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	mustApply(t, s, cluster.Create{Object: &cluster.PriorityClass{ObjectMeta: cluster.ObjectMeta{Name: "high"}, Value: 1000}})
+	var keys []string
+	for o := range s.Objects() {
+		keys = append(keys, cluster.KeyOf(o).String())
+	}
+	assert.Equal(t, []string{"node/n1", "priorityclass/high", "pod/a/p"}, keys)
+	assert.True(t, slices.IsSortedFunc([]cluster.Key{
+		{Kind: cluster.KindNode, Name: "z"}, {Kind: cluster.KindPod, Namespace: "a", Name: "a"},
+	}, cluster.Key.Compare))
+}
