@@ -1,0 +1,386 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/daemonsim/daemonsim/cluster"
+)
+
+// Epoch is the virtual time at which every simulation starts unless
+// Config.Start says otherwise (the origin testing/synctest uses).
+var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Controller is a reconciler driven by the engine. Controllers implement it
+// without importing sim: they read a cluster.View and return a cluster.Plan.
+//
+// The engine calls Observe for every applied change, in log order, and Wake
+// when a Requeue the controller asked for comes due; a controller turns
+// these into its own dirty keys. When no event is left at the current
+// instant, the engine calls Reconcile on each controller that observed or
+// was woken since its last Reconcile, in registration order.
+type Controller interface {
+	// Name identifies the controller in the log; it must be unique.
+	Name() string
+	// Observe is told about one applied change. It must not keep the
+	// Delta's objects beyond its own read-only use.
+	Observe(d cluster.Delta)
+	// Wake is told that a requested wake-up for key is due.
+	Wake(key cluster.Key)
+	// Reconcile works through the dirty keys against view (read-only; do
+	// not keep it after returning) and returns what to change. It must be a
+	// deterministic function of its inputs and its own state. An error
+	// stops the engine (it means a broken invariant, not a failed change).
+	Reconcile(now time.Time, view cluster.View) (cluster.Plan, error)
+}
+
+// Config configures an Engine. The zero value is usable.
+type Config struct {
+	// Seed seeds every named random stream.
+	Seed uint64
+	// Start is the virtual time of the first instant; zero means Epoch.
+	Start time.Time
+	// MaxSteps bounds Stabilize; zero means 10,000,000. Running past it
+	// returns an error that wraps ErrNoFixedPoint.
+	MaxSteps int
+}
+
+// ErrNoFixedPoint is wrapped by Stabilize's error when the bound is hit.
+var ErrNoFixedPoint = errors.New("sim: no fixed point")
+
+// EventKind says what an Event records.
+type EventKind uint8
+
+// The event kinds.
+const (
+	// EventChange is a change submitted to the store (applied or refused).
+	EventChange EventKind = iota + 1
+	// EventWake is a controller wake-up coming due.
+	EventWake
+	// EventNote is a Kubernetes-style event a controller recorded.
+	EventNote
+)
+
+var eventKindNames = [...]string{"", "change", "wake", "note"}
+
+// String returns "change", "wake" or "note".
+func (k EventKind) String() string { return eventKindNames[k] }
+
+// Event is one entry of the log. Seq is gap-free and assigned when the
+// event is queued (notes: when recorded); events are processed in (At, Seq)
+// order, so the log is in that order too.
+type Event struct {
+	Seq    uint64
+	At     time.Time
+	Kind   EventKind
+	Source string         // who submitted it: "scenario", a controller name, ...
+	Change cluster.Change // EventChange
+	Key    cluster.Key    // EventWake: the key to wake
+	Note   *cluster.Note  // EventNote
+	Rev    uint64         // EventChange: the store revision after applying (0 if refused)
+	Err    string         // EventChange: the error text if refused
+}
+
+type pending struct {
+	ev *Event
+}
+
+func pendingLess(a, b pending) bool {
+	if !a.ev.At.Equal(b.ev.At) {
+		return a.ev.At.Before(b.ev.At)
+	}
+	return a.ev.Seq < b.ev.Seq
+}
+
+// Engine is the simulator's imperative shell: the virtual clock, the event
+// queue, the authoritative store, the log and the random streams. It runs
+// on one goroutine and is not safe for concurrent use.
+type Engine struct {
+	cfg         Config
+	now         time.Time
+	seq         uint64
+	store       *cluster.Store
+	queue       *btree.BTreeG[pending]
+	log         []Event
+	controllers []Controller
+	dirty       []bool
+	streams     map[string]*rand.Rand
+	steps       int
+}
+
+// New returns an engine at cfg.Start with an empty store and the
+// controllers registered in the given order. Errors: a nil controller or
+// two controllers with the same name.
+func New(cfg Config, controllers ...Controller) (*Engine, error) {
+	if cfg.Start.IsZero() {
+		cfg.Start = Epoch
+	}
+	if cfg.MaxSteps == 0 {
+		cfg.MaxSteps = 10_000_000
+	}
+	if cfg.MaxSteps < 0 {
+		return nil, fmt.Errorf("sim: MaxSteps must not be negative, got %d", cfg.MaxSteps)
+	}
+	seen := map[string]bool{}
+	for i, c := range controllers {
+		if c == nil {
+			return nil, fmt.Errorf("sim: controller %d is nil", i)
+		}
+		if seen[c.Name()] {
+			return nil, fmt.Errorf("sim: two controllers are named %q", c.Name())
+		}
+		seen[c.Name()] = true
+	}
+	return &Engine{
+		cfg:         cfg,
+		now:         cfg.Start,
+		store:       cluster.NewStore(),
+		queue:       btree.NewG(16, pendingLess),
+		controllers: slices.Clone(controllers),
+		dirty:       make([]bool, len(controllers)),
+		streams:     map[string]*rand.Rand{},
+	}, nil
+}
+
+// Now returns the virtual time.
+func (e *Engine) Now() time.Time { return e.now }
+
+// View returns the authoritative store as a read-only view. It changes as
+// the engine runs; take Snapshot for a frozen one.
+func (e *Engine) View() cluster.View { return e.store }
+
+// Snapshot returns a frozen read-only view of the current state. O(1).
+func (e *Engine) Snapshot() *cluster.Snapshot { return e.store.Snapshot() }
+
+// Log returns the events processed so far, in (At, Seq) order. The slice
+// and the events are shared with the engine and must not be modified.
+func (e *Engine) Log() []Event { return e.log }
+
+// Pending returns the number of queued events.
+func (e *Engine) Pending() int { return e.queue.Len() }
+
+// Controllers returns the registered controllers in registration order.
+func (e *Engine) Controllers() []Controller { return slices.Clone(e.controllers) }
+
+// Rand returns the named random stream, created on first use from the seed
+// and an FNV-64a hash of the name, so draws on one stream never shift
+// another. The stream belongs to the engine; callers draw from it but keep
+// it on the engine's goroutine.
+func (e *Engine) Rand(stream string) *rand.Rand {
+	if r, ok := e.streams[stream]; ok {
+		return r
+	}
+	h := fnv.New64a()
+	h.Write([]byte(stream))
+	r := rand.New(rand.NewPCG(e.cfg.Seed, h.Sum64()))
+	e.streams[stream] = r
+	return r
+}
+
+func (e *Engine) enqueue(ev *Event) uint64 {
+	e.seq++
+	ev.Seq = e.seq
+	e.queue.ReplaceOrInsert(pending{ev})
+	return ev.Seq
+}
+
+// Submit queues change c from source to be applied at virtual time at
+// (clamped to Now if earlier) and returns its sequence number.
+func (e *Engine) Submit(at time.Time, source string, c cluster.Change) uint64 {
+	if at.Before(e.now) {
+		at = e.now
+	}
+	return e.enqueue(&Event{At: at, Kind: EventChange, Source: source, Change: c})
+}
+
+// SubmitAfter queues c to be applied d after Now.
+func (e *Engine) SubmitAfter(d time.Duration, source string, c cluster.Change) uint64 {
+	return e.Submit(e.now.Add(d), source, c)
+}
+
+// WakeAt queues a wake-up of the named controller for key at time at.
+func (e *Engine) WakeAt(at time.Time, controller string, key cluster.Key) uint64 {
+	if at.Before(e.now) {
+		at = e.now
+	}
+	return e.enqueue(&Event{At: at, Kind: EventWake, Source: controller, Key: key})
+}
+
+// Record appends a note to the log at Now (it is not queued).
+func (e *Engine) Record(source string, n cluster.Note) {
+	e.seq++
+	e.log = append(e.log, Event{Seq: e.seq, At: e.now, Kind: EventNote, Source: source, Note: &n})
+}
+
+// Step processes the earliest queued event: it moves the clock to its time,
+// applies it, and tells the controllers. If no other event is queued for the
+// same instant, it then runs a reconcile round. It returns the processed
+// event (as logged) and false when the queue was empty. An error means a
+// controller failed; the event was still processed.
+// Panics if the clock would move backwards (a broken invariant).
+func (e *Engine) Step() (Event, bool, error) {
+	first, ok := e.queue.DeleteMin()
+	if !ok {
+		return Event{}, false, nil
+	}
+	ev := first.ev
+	if ev.At.Before(e.now) {
+		panic(fmt.Sprintf("sim: clock would move backwards from %v to %v", e.now, ev.At))
+	}
+	e.now = ev.At
+	e.steps++
+	switch ev.Kind {
+	case EventChange:
+		d, err := e.store.Apply(e.now, ev.Change)
+		if err != nil {
+			ev.Err = err.Error()
+		} else {
+			ev.Rev = d.Rev
+			for i, c := range e.controllers {
+				c.Observe(d)
+				e.dirty[i] = true
+			}
+		}
+	case EventWake:
+		for i, c := range e.controllers {
+			if c.Name() == ev.Source {
+				c.Wake(ev.Key)
+				e.dirty[i] = true
+			}
+		}
+	}
+	e.log = append(e.log, *ev)
+	logged := e.log[len(e.log)-1]
+	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
+		return logged, true, nil
+	}
+	return logged, true, e.reconcile()
+}
+
+func (e *Engine) reconcile() error {
+	for i, c := range e.controllers {
+		if !e.dirty[i] {
+			continue
+		}
+		e.dirty[i] = false
+		plan, err := c.Reconcile(e.now, e.store)
+		if err != nil {
+			return fmt.Errorf("sim: controller %s at %s: %w", c.Name(), e.Offset(e.now), err)
+		}
+		for _, n := range plan.Notes {
+			e.Record(c.Name(), n)
+		}
+		for _, ch := range plan.Changes {
+			e.Submit(e.now, c.Name(), ch)
+		}
+		for _, l := range plan.Later {
+			e.Submit(e.now.Add(l.After), c.Name(), l.Change)
+		}
+		for _, r := range plan.Requeue {
+			e.WakeAt(e.now.Add(r.After), c.Name(), r.Key)
+		}
+	}
+	return nil
+}
+
+// RunUntil processes every event due at or before t, then sets the clock
+// to t (if later). Errors are those of Step.
+func (e *Engine) RunUntil(t time.Time) error {
+	for {
+		next, ok := e.queue.Min()
+		if !ok || next.ev.At.After(t) {
+			break
+		}
+		if _, _, err := e.Step(); err != nil {
+			return err
+		}
+	}
+	if t.After(e.now) {
+		e.now = t
+	}
+	return nil
+}
+
+// RunFor is RunUntil(Now()+d).
+func (e *Engine) RunFor(d time.Duration) error { return e.RunUntil(e.now.Add(d)) }
+
+// Stabilize runs until no event is queued: a fixed point, with time moving
+// forward through every timed event. It stops with an error wrapping
+// ErrNoFixedPoint after Config.MaxSteps steps, naming the sources and keys
+// that produced the most events in the last steps (a livelock report).
+func (e *Engine) Stabilize() error {
+	start := len(e.log)
+	for steps := 0; ; steps++ {
+		if steps >= e.cfg.MaxSteps {
+			return e.livelock(start)
+		}
+		_, ok, err := e.Step()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+	}
+}
+
+func (e *Engine) livelock(start int) error {
+	window := e.log[start:]
+	if len(window) > 1000 {
+		window = window[len(window)-1000:]
+	}
+	type churn struct {
+		who   string
+		count int
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, ev := range window {
+		var key string
+		switch ev.Kind {
+		case EventChange:
+			key = ev.Change.Target().String()
+		case EventWake:
+			key = ev.Key.String()
+		default:
+			key = ev.Note.Object.String()
+		}
+		who := ev.Source + " " + key
+		if counts[who] == 0 {
+			order = append(order, who)
+		}
+		counts[who]++
+	}
+	list := make([]churn, len(order))
+	for i, w := range order {
+		list[i] = churn{w, counts[w]}
+	}
+	slices.SortStableFunc(list, func(a, b churn) int { return b.count - a.count })
+	var parts []string
+	for i, c := range list {
+		if i == 5 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d events)", c.who, c.count))
+	}
+	return fmt.Errorf("%w after %d steps at %s; still churning in the last %d events: %s",
+		ErrNoFixedPoint, e.cfg.MaxSteps, e.Offset(e.now), len(window), strings.Join(parts, ", "))
+}
+
+// Offset renders t relative to the start as "+1m30s".
+func (e *Engine) Offset(t time.Time) string { return offset(e.cfg.Start, t) }
+
+func offset(start, t time.Time) string {
+	d := t.Sub(start)
+	if d < 0 {
+		return d.String()
+	}
+	return "+" + d.String()
+}

@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+// labeler labels every node it sees with seen=true (once), and notes it.
+type labeler struct {
+	dirty []string
+}
+
+func (l *labeler) Name() string { return "labeler" }
+func (l *labeler) Observe(d cluster.Delta) {
+	if d.Key.Kind == cluster.KindNode && d.New != nil {
+		l.dirty = append(l.dirty, d.Key.Name)
+	}
+}
+func (l *labeler) Wake(cluster.Key) {}
+func (l *labeler) Reconcile(now time.Time, v cluster.View) (cluster.Plan, error) {
+	var p cluster.Plan
+	for _, name := range l.dirty {
+		n, ok := v.Node(name)
+		if !ok || n.Labels["seen"] == "true" {
+			continue
+		}
+		n = n.DeepCopy()
+		n.Labels = n.Labels.Clone()
+		if n.Labels == nil {
+			n.Labels = selector.Set{}
+		}
+		n.Labels["seen"] = "true"
+		p.Changes = append(p.Changes, cluster.Update{Object: n, ExpectedRV: n.ResourceVersion})
+		p.Notes = append(p.Notes, cluster.Note{Object: cluster.KeyOf(n), Type: cluster.NoteNormal, Reason: "Seen", Message: "labelled"})
+	}
+	l.dirty = nil
+	return p, nil
+}
+
+// ticker wakes itself every period forever (a livelock for Stabilize).
+type ticker struct {
+	period time.Duration
+	wakes  int
+}
+
+func (t *ticker) Name() string          { return "ticker" }
+func (t *ticker) Observe(cluster.Delta) {}
+func (t *ticker) Wake(cluster.Key)      { t.wakes++ }
+func (t *ticker) Reconcile(time.Time, cluster.View) (cluster.Plan, error) {
+	return cluster.Plan{Requeue: []cluster.Requeue{{Key: cluster.Key{Kind: cluster.KindNode, Name: "tick"}, After: t.period}}}, nil
+}
+
+func TestEngineOrderAndTimeline(t *testing.T) {
+	e, err := New(Config{Seed: 1}, &labeler{})
+	require.NoError(t, err)
+	e.Submit(Epoch.Add(2*time.Second), "scenario", cluster.Create{Object: ct.Node("late")})
+	e.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node("n1")})
+	e.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node("n1")}) // refused: exists
+	require.NoError(t, e.Stabilize())
+	assert.Equal(t, Epoch.Add(2*time.Second), e.Now())
+	want := `t=+0s #2 scenario: create node/n1 -> rev 1
+t=+0s #3 scenario: create node/n1 -> error: create node/n1: node "n1" already exists
+t=+0s #4 labeler: note Normal Seen node/n1: labelled
+t=+0s #5 labeler: update node/n1 -> rev 2
+t=+2s #1 scenario: create node/late -> rev 3
+t=+2s #6 labeler: note Normal Seen node/late: labelled
+t=+2s #7 labeler: update node/late -> rev 4
+`
+	assert.Equal(t, want, e.Timeline(0))
+	n, ok := e.View().Node("late")
+	require.True(t, ok)
+	assert.Equal(t, "true", n.Labels["seen"])
+}
+
+func TestEngineRunUntilAndRequeue(t *testing.T) {
+	tk := &ticker{period: 10 * time.Second}
+	e, err := New(Config{}, tk)
+	require.NoError(t, err)
+	e.WakeAt(Epoch, "ticker", cluster.Key{})
+	require.NoError(t, e.RunUntil(Epoch.Add(35*time.Second)))
+	assert.Equal(t, 4, tk.wakes, "wakes at 0, 10, 20 and 30s")
+	assert.Equal(t, Epoch.Add(35*time.Second), e.Now(), "the clock moves to the target")
+	assert.Equal(t, 1, e.Pending())
+}
+
+func TestStabilizeReportsLivelock(t *testing.T) {
+	e, err := New(Config{MaxSteps: 50}, &ticker{period: time.Second})
+	require.NoError(t, err)
+	e.WakeAt(Epoch, "ticker", cluster.Key{Kind: cluster.KindNode, Name: "tick"})
+	err = e.Stabilize()
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, ErrNoFixedPoint))
+	assert.Equal(t, "sim: no fixed point after 50 steps at +49s; still churning in the last 50 events: ticker node/tick (50 events)", err.Error())
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	_, err := New(Config{}, &ticker{}, &ticker{})
+	assert.EqualError(t, err, `sim: two controllers are named "ticker"`)
+	_, err = New(Config{MaxSteps: -1})
+	assert.Error(t, err)
+	_, err = New(Config{}, nil)
+	assert.Error(t, err)
+}
+
+func TestRandStreamsAreIndependent(t *testing.T) {
+	a, _ := New(Config{Seed: 7})
+	b, _ := New(Config{Seed: 7})
+	// draws on another stream do not shift this one
+	for range 10 {
+		b.Rand("noise").Uint64()
+	}
+	for range 5 {
+		assert.Equal(t, a.Rand("churn").Uint64(), b.Rand("churn").Uint64())
+	}
+	c, _ := New(Config{Seed: 8})
+	assert.NotEqual(t, a.Rand("x").Uint64(), c.Rand("x").Uint64())
+}
+
+// churnScenario adds and removes nodes at random times drawn from the
+// engine's "churn" stream, with the labeler running.
+func churnScenario(t *testing.T, seed uint64) *Engine {
+	t.Helper()
+	e, err := New(Config{Seed: seed}, &labeler{})
+	require.NoError(t, err)
+	r := e.Rand("churn")
+	for i := range 50 {
+		at := Epoch.Add(time.Duration(r.IntN(600)) * time.Second)
+		name := "node-" + string(rune('a'+i%26)) + string(rune('a'+r.IntN(3)))
+		if r.IntN(4) == 0 {
+			e.Submit(at, "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: name}})
+		} else {
+			e.Submit(at, "scenario", cluster.Create{Object: ct.Node(name)})
+		}
+	}
+	require.NoError(t, e.Stabilize())
+	return e
+}
+
+func TestDeterminismSameSeedSameLog(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		a, b := churnScenario(t, seed), churnScenario(t, seed)
+		var ja, jb bytes.Buffer
+		require.NoError(t, a.WriteJSONL(&ja))
+		require.NoError(t, b.WriteJSONL(&jb))
+		require.Greater(t, ja.Len(), 1000)
+		assert.Equal(t, ja.String(), jb.String(), "seed %d", seed)
+		assert.Equal(t, cluster.Digest(a.View()), cluster.Digest(b.View()))
+	}
+	a, c := churnScenario(t, 1), churnScenario(t, 2)
+	assert.NotEqual(t, a.Timeline(0), c.Timeline(0), "different seeds, different histories")
+}
+
+func TestDeterminismReplayGivesSameDigest(t *testing.T) {
+	e := churnScenario(t, 4)
+	s, err := Replay(e.Log())
+	require.NoError(t, err)
+	assert.Equal(t, cluster.Digest(e.View()), cluster.Digest(s))
+	assert.Equal(t, e.View().Revision(), s.Revision())
+
+	// a tampered log is caught
+	log := append([]Event(nil), e.Log()...)
+	for i := range log {
+		if log[i].Kind == EventChange && log[i].Err != "" {
+			log[i].Err = ""
+			_, err = Replay(log)
+			assert.Error(t, err)
+			break
+		}
+	}
+}
+
+func TestWriteJSONL(t *testing.T) {
+	e, _ := New(Config{})
+	e.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node("n1")})
+	zero := int64(0)
+	e.Submit(Epoch.Add(time.Second), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: "n1"}, GracePeriodSeconds: &zero})
+	require.NoError(t, e.Stabilize())
+	var b bytes.Buffer
+	require.NoError(t, e.WriteJSONL(&b))
+	lines := bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n"))
+	require.Len(t, lines, 2)
+	assert.Contains(t, string(lines[0]), `"seq":1,"at":"2000-01-01T00:00:00Z","offset":"+0s","kind":"change","source":"scenario","verb":"create","key":"node/n1","object":{"metadata":{"name":"n1"}`)
+	assert.Equal(t, `{"seq":2,"at":"2000-01-01T00:00:01Z","offset":"+1s","kind":"change","source":"scenario","verb":"delete","key":"node/n1","gracePeriodSeconds":0,"rev":2}`, string(lines[1]))
+}
