@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -108,7 +109,7 @@ type Engine struct {
 	seq         uint64
 	store       *cluster.Store
 	queue       *btree.BTreeG[pending]
-	log         []Event
+	log         eventLog
 	controllers []Controller
 	dirty       []bool
 	streams     map[string]*rand.Rand
@@ -159,9 +160,16 @@ func (e *Engine) View() cluster.View { return e.store }
 // Snapshot returns a frozen read-only view of the current state. O(1).
 func (e *Engine) Snapshot() *cluster.Snapshot { return e.store.Snapshot() }
 
-// Log returns the events processed so far, in (At, Seq) order. The slice
-// and the events are shared with the engine and must not be modified.
-func (e *Engine) Log() []Event { return e.log }
+// Log returns a copy of the events processed so far, in (At, Seq) order.
+// Cost: O(log length); use LogLen and Events to read part of it.
+func (e *Engine) Log() []Event { return e.log.slice(0) }
+
+// LogLen returns the number of events in the log. O(1).
+func (e *Engine) LogLen() int { return e.log.n }
+
+// Events yields the log's events from index from on, in log order. The
+// yielded pointers are shared with the engine and must not be modified.
+func (e *Engine) Events(from int) iter.Seq[*Event] { return e.log.from(from) }
 
 // Pending returns the number of queued events.
 func (e *Engine) Pending() int { return e.queue.Len() }
@@ -216,7 +224,7 @@ func (e *Engine) WakeAt(at time.Time, controller string, key cluster.Key) uint64
 // Record appends a note to the log at Now (it is not queued).
 func (e *Engine) Record(source string, n cluster.Note) {
 	e.seq++
-	e.log = append(e.log, Event{Seq: e.seq, At: e.now, Kind: EventNote, Source: source, Note: &n})
+	e.log.append(Event{Seq: e.seq, At: e.now, Kind: EventNote, Source: source, Note: &n})
 }
 
 // Step processes the earliest queued event: it moves the clock to its time,
@@ -256,12 +264,11 @@ func (e *Engine) Step() (Event, bool, error) {
 			}
 		}
 	}
-	e.log = append(e.log, *ev)
-	logged := e.log[len(e.log)-1]
+	logged := e.log.append(*ev)
 	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
-		return logged, true, nil
+		return *logged, true, nil
 	}
-	return logged, true, e.reconcile()
+	return *logged, true, e.reconcile()
 }
 
 func (e *Engine) reconcile() error {
@@ -316,7 +323,7 @@ func (e *Engine) RunFor(d time.Duration) error { return e.RunUntil(e.now.Add(d))
 // ErrNoFixedPoint after Config.MaxSteps steps, naming the sources and keys
 // that produced the most events in the last steps (a livelock report).
 func (e *Engine) Stabilize() error {
-	start := len(e.log)
+	start := e.log.n
 	for steps := 0; ; steps++ {
 		if steps >= e.cfg.MaxSteps {
 			return e.livelock(start)
@@ -332,10 +339,8 @@ func (e *Engine) Stabilize() error {
 }
 
 func (e *Engine) livelock(start int) error {
-	window := e.log[start:]
-	if len(window) > 1000 {
-		window = window[len(window)-1000:]
-	}
+	from := max(start, e.log.n-1000)
+	window := e.log.slice(from)
 	type churn struct {
 		who   string
 		count int
@@ -383,4 +388,44 @@ func offset(start, t time.Time) string {
 		return d.String()
 	}
 	return "+" + d.String()
+}
+
+// eventLog is an append-only list of events stored in fixed-size chunks,
+// so that appending never copies earlier events.
+type eventLog struct {
+	chunks [][]Event
+	n      int
+}
+
+const logChunk = 4096
+
+// append adds ev and returns a pointer to the stored copy.
+func (l *eventLog) append(ev Event) *Event {
+	if l.n%logChunk == 0 {
+		l.chunks = append(l.chunks, make([]Event, 0, logChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, ev)
+	l.n++
+	return &(*c)[len(*c)-1]
+}
+
+func (l *eventLog) at(i int) *Event { return &l.chunks[i/logChunk][i%logChunk] }
+
+func (l *eventLog) from(i int) iter.Seq[*Event] {
+	return func(yield func(*Event) bool) {
+		for ; i < l.n; i++ {
+			if !yield(l.at(i)) {
+				return
+			}
+		}
+	}
+}
+
+func (l *eventLog) slice(from int) []Event {
+	out := make([]Event, 0, max(l.n-from, 0))
+	for ev := range l.from(from) {
+		out = append(out, *ev)
+	}
+	return out
 }

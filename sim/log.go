@@ -38,8 +38,8 @@ func Describe(start time.Time, ev Event) string {
 // each.
 func (e *Engine) Timeline(from int) string {
 	var b strings.Builder
-	for _, ev := range e.log[from:] {
-		b.WriteString(Describe(e.cfg.Start, ev))
+	for ev := range e.log.from(from) {
+		b.WriteString(Describe(e.cfg.Start, *ev))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -69,7 +69,7 @@ type jsonEvent struct {
 // (rev or error). The output is byte-identical for identical logs.
 func (e *Engine) WriteJSONL(w io.Writer) error {
 	enc := json.NewEncoder(w)
-	for _, ev := range e.log {
+	for ev := range e.log.from(0) {
 		je := jsonEvent{
 			Seq: ev.Seq, At: ev.At.UTC().Format(time.RFC3339Nano), Offset: offset(e.cfg.Start, ev.At),
 			Kind: ev.Kind.String(), Source: ev.Source, Rev: ev.Rev, Err: ev.Err, Note: ev.Note,
