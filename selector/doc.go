@@ -21,7 +21,7 @@
 //
 // Selector and Requirement are immutable values. String methods are
 // canonical: requirements in key order (stable for equal keys, as upstream's
-// sort of small selectors is), values sorted and deduplicated, so
+// sort of small selectors is), values sorted, so
 // Parse(s.String()) is Equal to s. Set.String sorts keys. No function reads a
 // clock, draws a random number or lets map order decide a result.
 //
@@ -29,9 +29,9 @@
 //
 //   - Parse errors carry the byte position (*ParseError); upstream's messages
 //     carry none. Which inputs are accepted is the same.
-//   - Requirement values are stored sorted and deduplicated; upstream keeps
-//     the values given to NewRequirement and sorts only when printing.
-//     Matching is unaffected.
+//   - Requirement values are stored sorted; upstream keeps the values given
+//     to NewRequirement in their order and sorts only when printing. String
+//     and matching are the same. Equal compares value sets.
 //   - Upstream sorts a parsed selector with sort.Sort, which is stable only
 //     for up to 12 requirements; we always sort stably. Selectors with more
 //     than 12 requirements and repeated keys may print their repeated-key

@@ -39,7 +39,7 @@ var validRequirementOperators = []Operator{In, NotIn, Equals, DoubleEquals, NotE
 type Requirement struct {
 	key    string
 	op     Operator
-	values []string // sorted, without duplicates
+	values []string // sorted; duplicates kept (as upstream prints them)
 }
 
 // NewRequirement validates and returns a requirement. The rules, all checked
@@ -53,8 +53,8 @@ type Requirement struct {
 //  6. any other operator is unsupported;
 //  7. every value is a valid label value.
 //
-// Values are stored sorted and deduplicated; this does not change what the
-// requirement matches. Errors are *field.Error values (errors.Is ErrInvalid).
+// Values are stored sorted (duplicates kept, as upstream prints them); the
+// order does not change what the requirement matches. Errors are *field.Error values (errors.Is ErrInvalid).
 func NewRequirement(key string, op Operator, values ...string) (Requirement, error) {
 	return newRequirement(key, op, values, nil)
 }
@@ -100,7 +100,7 @@ func newRequirement(key string, op Operator, vals []string, path *field.Path) (R
 	}
 	sorted := slices.Clone(vals)
 	slices.Sort(sorted)
-	return Requirement{key: key, op: op, values: slices.Compact(sorted)}, nil
+	return Requirement{key: key, op: op, values: sorted}, nil
 }
 
 // Key returns the label key.
@@ -109,7 +109,7 @@ func (r Requirement) Key() string { return r.key }
 // Operator returns the operator.
 func (r Requirement) Operator() Operator { return r.op }
 
-// Values returns a copy of the values in ascending order, without duplicates.
+// Values returns a copy of the values in ascending order.
 func (r Requirement) Values() []string { return slices.Clone(r.values) }
 
 func (r Requirement) hasValue(v string) bool {
@@ -201,7 +201,8 @@ func (r Requirement) String() string {
 	return b.String()
 }
 
-// Equal reports whether r and o have the same key, operator and values.
+// Equal reports whether r and o have the same key, operator and set of
+// values (duplicates do not count).
 func (r Requirement) Equal(o Requirement) bool {
-	return r.key == o.key && r.op == o.op && slices.Equal(r.values, o.values)
+	return r.key == o.key && r.op == o.op && slices.Equal(slices.Compact(slices.Clone(r.values)), slices.Compact(slices.Clone(o.values)))
 }
