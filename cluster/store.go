@@ -664,4 +664,3 @@ func Digest(v View) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
-
