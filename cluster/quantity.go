@@ -275,13 +275,8 @@ func (l ResourceList) With(name ResourceName, q Quantity) ResourceList {
 // ParseResourceList parses a name→quantity map into a sorted ResourceList.
 // Errors name the resource ("memory: quantities must ...").
 func ParseResourceList(m map[string]string) (ResourceList, error) {
-	names := make([]string, 0, len(m))
-	for k := range m { //detlint:allow keys sorted below
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	out := make(ResourceList, 0, len(names))
-	for _, n := range names {
+	out := make(ResourceList, 0, len(m))
+	for _, n := range sortedKeys(m) {
 		q, err := ParseQuantity(m[n])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
@@ -332,13 +327,8 @@ func (l *ResourceList) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(m))
-	for k := range m { //detlint:allow keys sorted below
-		names = append(names, k)
-	}
-	slices.Sort(names)
 	out := make(ResourceList, 0, len(m))
-	for _, n := range names {
+	for _, n := range sortedKeys(m) {
 		var q Quantity
 		if err := q.UnmarshalJSON(m[n]); err != nil {
 			return fmt.Errorf("%s: %w", n, err)
