@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/daemonsim/daemonsim/taints"
@@ -29,7 +30,7 @@ func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
 	}
-	return "kind(" + string(rune('0'+k)) + ")"
+	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Namespaced reports whether objects of the kind live in a namespace.
