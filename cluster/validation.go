@@ -314,10 +314,10 @@ func validateIntOrPercent(v IntOrString, p *field.Path) field.ErrorList {
 		}
 		return nil
 	}
-	if _, err := v.ScaledValue(100, false); err != nil {
+	n, err := v.ScaledValue(100, false) // the percentage itself
+	if err != nil {
 		return field.ErrorList{field.Invalid(p, v.StrVal, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")}
 	}
-	n, _ := v.ScaledValue(100, false)
 	if n < 0 {
 		return field.ErrorList{field.Invalid(p, v.StrVal, "must be greater than or equal to 0")}
 	}
