@@ -329,6 +329,9 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	if errs := Validate(o); len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
 	}
+	if err := s.admit(o); err != nil {
+		return Delta{}, err
+	}
 	rev := s.rev + 1
 	m := o.Meta()
 	m.UID = s.uid(rev)
@@ -340,6 +343,18 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	s.rev = rev
 	s.put(nil, o)
 	return Delta{Rev: rev, Key: k, New: o}, nil
+}
+
+// admit runs the admission plugins the simulator models (Priority) on a
+// defaulted, valid object being created; it may edit o.
+func (s *Store) admit(o Object) error {
+	switch o := o.(type) {
+	case *Pod:
+		return admitPod(s, o)
+	case *PriorityClass:
+		return admitPriorityClass(s, o)
+	}
+	return nil
 }
 
 func specOf(o Object) any {
@@ -413,6 +428,11 @@ func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error
 	}
 	if len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
+	}
+	if c, ok := o.(*PriorityClass); ok && !status {
+		if err := admitPriorityClass(s, c); err != nil {
+			return Delta{}, err
+		}
 	}
 	if !status && !jsonEqual(specOf(old), specOf(o)) {
 		m.Generation++

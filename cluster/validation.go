@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/daemonsim/daemonsim/field"
 	"github.com/daemonsim/daemonsim/selector"
@@ -113,12 +112,7 @@ func Validate(o Object) field.ErrorList {
 			errs = append(errs, field.Invalid(field.NewPath("revision"), o.Revision, "must be greater than or equal to 0"))
 		}
 	case *PriorityClass:
-		if o.Value > HighestUserDefinablePriority && !strings.HasPrefix(o.Name, "system-") {
-			errs = append(errs, field.Forbidden(field.NewPath("value"), fmt.Sprintf("maximum allowed value of a user defined priority is %v", HighestUserDefinablePriority)))
-		}
-		if p := o.PreemptionPolicy; p != nil && *p != PreemptLowerPriority && *p != PreemptNever {
-			errs = append(errs, field.NotSupported(field.NewPath("preemptionPolicy"), string(*p), []PreemptionPolicy{PreemptLowerPriority, PreemptNever}))
-		}
+		errs = append(errs, validatePriorityClass(o)...)
 	case *PodDisruptionBudget:
 		p := field.NewPath("spec")
 		if o.Spec.MinAvailable != nil && o.Spec.MaxUnavailable != nil {
@@ -422,6 +416,14 @@ func ValidateUpdate(old, new Object) field.ErrorList {
 		}
 		if !jsonEqual(a, b) {
 			errs = append(errs, field.Forbidden(field.NewPath("spec"), "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)"))
+		}
+	case *PriorityClass:
+		n := new.(*PriorityClass)
+		if o.Value != n.Value {
+			errs = append(errs, field.Forbidden(field.NewPath("value"), "may not be changed in an update."))
+		}
+		if (o.PreemptionPolicy == nil) != (n.PreemptionPolicy == nil) || (o.PreemptionPolicy != nil && *o.PreemptionPolicy != *n.PreemptionPolicy) {
+			errs = append(errs, field.Forbidden(field.NewPath("preemptionPolicy"), "may not be changed in an update."))
 		}
 	case *ControllerRevision:
 		n := new.(*ControllerRevision)

@@ -12,6 +12,7 @@ package clustertest
 
 import (
 	"strings"
+	"time"
 
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/selector"
@@ -113,7 +114,10 @@ func PodLabels(kv ...string) PodOption {
 	return func(p *cluster.Pod) { p.Labels = addLabels(p.Labels, kv) }
 }
 
-// Priority sets spec.priority.
+// Priority sets spec.priority directly, for pods that never pass through
+// a store (filter and score tests). The store's priority admission refuses
+// a pod whose spec.priority differs from its class's value (0 without a
+// class); for stored pods use PriorityClassName.
 func Priority(v int32) PodOption { return func(p *cluster.Pod) { p.Spec.Priority = &v } }
 
 // Toleration adds a toleration.
@@ -140,4 +144,27 @@ func HostPort(port int32) PodOption {
 	return func(p *cluster.Pod) {
 		p.Spec.Containers[0].Ports = append(p.Spec.Containers[0].Ports, cluster.ContainerPort{ContainerPort: port, HostPort: port})
 	}
+}
+
+// PriorityClassName sets spec.priorityClassName; the store's priority
+// admission fills spec.priority from the class when the pod is created.
+func PriorityClassName(name string) PodOption {
+	return func(p *cluster.Pod) { p.Spec.PriorityClassName = name }
+}
+
+// PreemptNever sets spec.preemptionPolicy to Never. Priority admission
+// refuses it if the pod's class says otherwise.
+func PreemptNever() PodOption {
+	return func(p *cluster.Pod) { v := cluster.PreemptNever; p.Spec.PreemptionPolicy = &v }
+}
+
+// StartTime sets status.startTime.
+func StartTime(t time.Time) PodOption {
+	return func(p *cluster.Pod) { p.Status.StartTime = &t }
+}
+
+// PriorityClass returns a PriorityClass with the given value. The
+// preemption policy defaults to PreemptLowerPriority when stored.
+func PriorityClass(name string, value int32) *cluster.PriorityClass {
+	return &cluster.PriorityClass{ObjectMeta: cluster.ObjectMeta{Name: name}, Value: value}
 }

@@ -1,0 +1,148 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/daemonsim/daemonsim/field"
+)
+
+// ErrForbidden is wrapped by errors from admission: a pod naming an unknown
+// PriorityClass, a second global default class.
+var ErrForbidden = errors.New("forbidden")
+
+// The built-in classes, always known to admission. Upstream the API server
+// creates them as objects when it starts; the simulator does not store them
+// (so that an empty store is empty and revision 1 is the user's first
+// change), but resolves their names exactly as if they were stored.
+// A stored class with the same name takes their place.
+var builtinPriorityClasses = []PriorityClass{
+	{ObjectMeta: ObjectMeta{Name: SystemClusterCritical}, Value: SystemCriticalPriority,
+		Description: "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."},
+	{ObjectMeta: ObjectMeta{Name: SystemNodeCritical}, Value: SystemNodeCriticalPriority,
+		Description: "Used for system critical pods that must not be moved from their current node."},
+}
+
+// BuiltinPriorityClasses returns fresh copies of the built-in classes,
+// system-cluster-critical then system-node-critical, defaulted.
+func BuiltinPriorityClasses() []*PriorityClass {
+	out := make([]*PriorityClass, len(builtinPriorityClasses))
+	for i := range builtinPriorityClasses {
+		c := builtinPriorityClasses[i].DeepCopy()
+		Default(c)
+		out[i] = c
+	}
+	return out
+}
+
+// ResolvePriorityClass returns the class called name: the stored one, or a
+// built-in. O(log n).
+func ResolvePriorityClass(v View, name string) (*PriorityClass, bool) {
+	if c, ok := v.PriorityClass(name); ok {
+		return c, true
+	}
+	for i := range builtinPriorityClasses {
+		if builtinPriorityClasses[i].Name == name {
+			c := builtinPriorityClasses[i].DeepCopy()
+			Default(c)
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// defaultPriorityClass returns the global default class: upstream picks
+// the one with the lowest value if several exist; ties go to the lowest
+// name. O(classes).
+func defaultPriorityClass(v View) *PriorityClass {
+	var best *PriorityClass
+	for c := range v.PriorityClasses() {
+		if c.GlobalDefault && (best == nil || c.Value < best.Value) {
+			best = c
+		}
+	}
+	return best
+}
+
+// admitPod is the Priority admission plugin on pod creation
+// (plugin/pkg/admission/priority): it resolves spec.priorityClassName (or
+// the global default class) into spec.priority and spec.preemptionPolicy,
+// and refuses an unknown class or a priority that disagrees with the class.
+// It edits p in place.
+func admitPod(v View, p *Pod) error {
+	var (
+		name     = p.Spec.PriorityClassName
+		priority int32
+		policy   *PreemptionPolicy
+	)
+	if name == "" {
+		if c := defaultPriorityClass(v); c != nil {
+			name, priority, policy = c.Name, c.Value, c.PreemptionPolicy
+		}
+	} else {
+		c, ok := ResolvePriorityClass(v, name)
+		if !ok {
+			return fmt.Errorf("pods %q is forbidden: no PriorityClass with name %s was found: %w", p.Name, name, ErrForbidden)
+		}
+		priority, policy = c.Value, c.PreemptionPolicy
+	}
+	if p.Spec.Priority != nil && *p.Spec.Priority != priority {
+		return fmt.Errorf("pods %q is forbidden: the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name: %w",
+			p.Name, *p.Spec.Priority, priority, ErrForbidden)
+	}
+	if policy != nil && p.Spec.PreemptionPolicy != nil && *p.Spec.PreemptionPolicy != *policy {
+		return fmt.Errorf("pods %q is forbidden: the string value of PreemptionPolicy (%s) must not be provided in pod spec; priority admission controller computed %s from the given PriorityClass name: %w",
+			p.Name, *p.Spec.PreemptionPolicy, *policy, ErrForbidden)
+	}
+	p.Spec.PriorityClassName = name
+	p.Spec.Priority = &priority
+	if policy != nil {
+		pp := *policy
+		p.Spec.PreemptionPolicy = &pp
+	}
+	return nil
+}
+
+// admitPriorityClass refuses a second global default class, as the
+// Priority admission plugin does on create and update.
+func admitPriorityClass(v View, c *PriorityClass) error {
+	if !c.GlobalDefault {
+		return nil
+	}
+	for o := range v.PriorityClasses() {
+		if o.GlobalDefault && o.Name != c.Name {
+			return fmt.Errorf("priorityclasses %q is forbidden: PriorityClass %v is already marked as default. Only one default can exist: %w", c.Name, o.Name, ErrForbidden)
+		}
+	}
+	return nil
+}
+
+// validatePriorityClass is ValidatePriorityClass: the system- prefix is
+// reserved for the built-in classes with their values, and a user class may
+// not exceed HighestUserDefinablePriority.
+func validatePriorityClass(c *PriorityClass) field.ErrorList {
+	var errs field.ErrorList
+	if strings.HasPrefix(c.Name, "system-") {
+		known := false
+		for i := range builtinPriorityClasses {
+			b := &builtinPriorityClasses[i]
+			if b.Name == c.Name {
+				known = true
+				if b.Value != c.Value || c.GlobalDefault {
+					errs = append(errs, field.Forbidden(field.NewPath("metadata", "name"),
+						fmt.Sprintf("%v is a known system priority class name and must have value %v and globalDefault false", c.Name, b.Value)))
+				}
+			}
+		}
+		if !known {
+			errs = append(errs, field.Forbidden(field.NewPath("metadata", "name"), "priority class names with 'system-' prefix are reserved for system use only"))
+		}
+	} else if c.Value > HighestUserDefinablePriority {
+		errs = append(errs, field.Forbidden(field.NewPath("value"), fmt.Sprintf("maximum allowed value of a user defined priority is %v", HighestUserDefinablePriority)))
+	}
+	if p := c.PreemptionPolicy; p != nil && *p != PreemptLowerPriority && *p != PreemptNever {
+		errs = append(errs, field.NotSupported(field.NewPath("preemptionPolicy"), string(*p), []PreemptionPolicy{PreemptLowerPriority, PreemptNever}))
+	}
+	return errs
+}
