@@ -58,6 +58,10 @@ func defaultPodSpec(s *PodSpec) {
 				if c.Ports[j].Protocol == "" {
 					c.Ports[j].Protocol = ProtocolTCP
 				}
+				// a host-network pod's ports are host ports (SetDefaults_Pod)
+				if s.HostNetwork && c.Ports[j].HostPort == 0 {
+					c.Ports[j].HostPort = c.Ports[j].ContainerPort
+				}
 			}
 		}
 	}

@@ -1,0 +1,247 @@
+package scheduler
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// podState says where a pod known to the scheduler is.
+type podState uint8
+
+const (
+	// podOnNode: bound (or assumed) and counted on its node.
+	podOnNode podState = iota + 1
+	// podActive: pending, to be tried at the next reconcile.
+	podActive
+	// podUnschedulable: pending, tried and failed; waits for a cluster
+	// event that could make it fit.
+	podUnschedulable
+)
+
+// podInfo is what the scheduler keeps of one pod: bound pods for the node
+// accounting (the scheduler cache), this scheduler's pending pods for the
+// queue and the nominator.
+type podInfo struct {
+	pod   *cluster.Pod // latest observed object; shared, read-only
+	key   cluster.Key
+	state podState
+
+	// accounting, on a node
+	node     string
+	assumed  bool // bound by this scheduler, bind not yet observed
+	req      resources
+	nonzero  resources // cpu and memory with scoring defaults
+	ports    []hostPort
+	priority int32
+
+	// queue
+	enqueued  time.Time // when the pod last entered the queue
+	nominated string    // node this pending pod is nominated to
+}
+
+func newPodInfo(p *cluster.Pod) *podInfo {
+	pi := &podInfo{key: cluster.KeyOf(p)}
+	pi.setPod(p)
+	return pi
+}
+
+func (pi *podInfo) setPod(p *cluster.Pod) {
+	pi.pod = p
+	pi.priority = p.PriorityValue()
+	pi.req = podRequests(p, false)
+	nz := podRequests(p, true)
+	pi.nonzero = resources{milliCPU: nz.milliCPU, memory: nz.memory}
+	pi.ports = podHostPorts(p)
+}
+
+// nodeState is the part of a node's accounting the filters read: what its
+// pods request, how many there are and which host ports they hold.
+type nodeState struct {
+	requested resources
+	nonzero   resources // cpu and memory only
+	podCount  int
+	ports     []hostPort // with repetitions, one per claiming pod port
+}
+
+func (st *nodeState) add(pi *podInfo, sign int) {
+	st.requested.add(&pi.req, int64(sign))
+	st.nonzero.milliCPU += int64(sign) * pi.nonzero.milliCPU
+	st.nonzero.memory += int64(sign) * pi.nonzero.memory
+	st.podCount += sign
+	if sign > 0 {
+		st.ports = append(st.ports, pi.ports...)
+		return
+	}
+	for _, p := range pi.ports {
+		if i := slices.Index(st.ports, p); i >= 0 {
+			st.ports = slices.Delete(st.ports, i, i+1)
+		}
+	}
+}
+
+func (st *nodeState) clone() nodeState {
+	c := *st
+	c.requested = st.requested.clone()
+	c.ports = slices.Clone(st.ports)
+	return c
+}
+
+// nodeInfo is the scheduler's view of one node: the node's fields the
+// filters read, precomputed, and the accounting of the pods on it. A
+// nodeInfo outlives its node while pods still name it.
+type nodeInfo struct {
+	name string
+	node *cluster.Node // nil once the node is deleted
+
+	unschedulable bool
+	labels        selector.Set
+	taints        []taints.Taint
+	hasHardTaints bool // a NoSchedule or NoExecute taint
+	hasSoftTaints bool // a PreferNoSchedule taint
+	alloc         resources
+	allowedPods   int64
+
+	nodeState
+	pods      []*podInfo // in the order they arrived
+	nominated []*podInfo // pending pods nominated here, in the order nominated
+}
+
+func (ni *nodeInfo) setNode(n *cluster.Node) {
+	ni.node = n
+	ni.unschedulable = n.Spec.Unschedulable
+	ni.labels = n.Labels
+	ni.taints = n.Spec.Taints
+	ni.hasHardTaints, ni.hasSoftTaints = false, false
+	for _, t := range n.Spec.Taints {
+		if taints.DoNotScheduleFilter(t) {
+			ni.hasHardTaints = true
+		} else if t.Effect == taints.PreferNoSchedule {
+			ni.hasSoftTaints = true
+		}
+	}
+	alloc := n.Allocatable()
+	ni.alloc = fromList(alloc, false)
+	ni.allowedPods = 0
+	if q, ok := alloc.Get(cluster.ResourcePods); ok {
+		ni.allowedPods = q.Value()
+	}
+}
+
+func (ni *nodeInfo) addPod(pi *podInfo) {
+	ni.pods = append(ni.pods, pi)
+	ni.nodeState.add(pi, 1)
+}
+
+func (ni *nodeInfo) removePod(pi *podInfo) {
+	if i := slices.Index(ni.pods, pi); i >= 0 {
+		ni.pods = slices.Delete(ni.pods, i, i+1)
+		ni.nodeState.add(pi, -1)
+	}
+}
+
+// cache is the scheduler's incremental picture of the cluster, kept by
+// Observe: nodes in name order, every bound or assumed pod on its node,
+// and this scheduler's pending pods.
+type cache struct {
+	nodes  []*nodeInfo // live nodes, ascending name
+	byName map[string]*nodeInfo
+	pods   map[cluster.Key]*podInfo
+}
+
+func newCache() cache {
+	return cache{byName: map[string]*nodeInfo{}, pods: map[cluster.Key]*podInfo{}}
+}
+
+// nodeInfo returns the entry for name, creating an empty one.
+func (c *cache) nodeInfo(name string) *nodeInfo {
+	ni, ok := c.byName[name]
+	if !ok {
+		ni = &nodeInfo{name: name}
+		c.byName[name] = ni
+	}
+	return ni
+}
+
+// live returns the entry of an existing node.
+func (c *cache) live(name string) (*nodeInfo, bool) {
+	ni, ok := c.byName[name]
+	if !ok || ni.node == nil {
+		return nil, false
+	}
+	return ni, true
+}
+
+func (c *cache) nodeIndex(name string) (int, bool) {
+	return slices.BinarySearchFunc(c.nodes, name, func(ni *nodeInfo, n string) int { return strings.Compare(ni.name, n) })
+}
+
+// setNode adds or updates a node. O(log n), plus O(n) to insert a new one.
+func (c *cache) setNode(n *cluster.Node) {
+	ni := c.nodeInfo(n.Name)
+	if ni.node == nil {
+		i, _ := c.nodeIndex(n.Name)
+		c.nodes = slices.Insert(c.nodes, i, ni)
+	}
+	ni.setNode(n)
+}
+
+// deleteNode removes a node; its pods stay counted until they are deleted.
+func (c *cache) deleteNode(name string) {
+	ni, ok := c.byName[name]
+	if !ok || ni.node == nil {
+		return
+	}
+	if i, found := c.nodeIndex(name); found {
+		c.nodes = slices.Delete(c.nodes, i, i+1)
+	}
+	ni.node = nil
+	c.gc(ni)
+}
+
+// gc forgets an entry with no node, no pods and no nominations.
+func (c *cache) gc(ni *nodeInfo) {
+	if ni.node == nil && len(ni.pods) == 0 && len(ni.nominated) == 0 {
+		delete(c.byName, ni.name)
+	}
+}
+
+func (c *cache) placePod(pi *podInfo, node string) {
+	pi.state, pi.node = podOnNode, node
+	c.nodeInfo(node).addPod(pi)
+}
+
+func (c *cache) unplacePod(pi *podInfo) {
+	if pi.state != podOnNode {
+		return
+	}
+	if ni, ok := c.byName[pi.node]; ok {
+		ni.removePod(pi)
+		c.gc(ni)
+	}
+	pi.node, pi.assumed = "", false
+}
+
+// nominate records pi as nominated to node ("" clears it).
+func (c *cache) nominate(pi *podInfo, node string) {
+	if pi.nominated == node {
+		return
+	}
+	if pi.nominated != "" {
+		if ni, ok := c.byName[pi.nominated]; ok {
+			if i := slices.Index(ni.nominated, pi); i >= 0 {
+				ni.nominated = slices.Delete(ni.nominated, i, i+1)
+			}
+			c.gc(ni)
+		}
+	}
+	pi.nominated = node
+	if node != "" {
+		ni := c.nodeInfo(node)
+		ni.nominated = append(ni.nominated, pi)
+	}
+}

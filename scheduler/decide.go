@@ -1,0 +1,285 @@
+package scheduler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+)
+
+// Decision is the outcome of one scheduling attempt for one pod.
+type Decision struct {
+	Pod cluster.Key
+	// Node is the node chosen; "" when the pod fits nowhere.
+	Node string
+	// Nominated is the node preemption nominated; "" when none, and
+	// ClearNomination says whether an existing nomination is removed.
+	Nominated       string
+	ClearNomination bool
+	// Victims are the pods preemption evicts on Nominated, most important
+	// first (priority descending, then earlier start, then key).
+	Victims []cluster.Key
+	// Message explains a failure in the upstream FitError form; "" on
+	// success.
+	Message string
+	// Statuses holds the filter outcome of every node that failed, by
+	// node name.
+	Statuses []NodeStatus
+	// Scores holds the scores when more than one node was feasible, in
+	// the order the nodes were evaluated.
+	Scores []NodeScore
+}
+
+// NodeStatus is one node's filter outcome.
+type NodeStatus struct {
+	Node string
+	Status
+}
+
+// diagnosis collects the filter statuses of one attempt.
+type diagnosis struct {
+	statuses  []nodeStatus // in evaluation order
+	absent    Status       // the status of nodes not evaluated
+	preFilter string       // a PreFilter rejection's message
+}
+
+type nodeStatus struct {
+	ni *nodeInfo
+	Status
+}
+
+// code returns the status code of a node, absent ones included.
+func (d *diagnosis) code(name string) Code {
+	for i := range d.statuses {
+		if d.statuses[i].ni.name == name {
+			return d.statuses[i].Code
+		}
+	}
+	return d.absent.Code
+}
+
+// fitMessage is FitError.Error: "0/N nodes are available: " then the
+// sorted histogram of reasons (or the PreFilter message), then ".".
+func fitMessage(numAll int, statuses []nodeStatus, absent Status, preFilter string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "0/%d nodes are available:", numAll)
+	if preFilter != "" {
+		fmt.Fprintf(&b, " %s.", preFilter)
+		return b.String()
+	}
+	type count struct {
+		reason string
+		n      int
+	}
+	var counts []count
+	add := func(reason string, n int) {
+		for i := range counts {
+			if counts[i].reason == reason {
+				counts[i].n += n
+				return
+			}
+		}
+		counts = append(counts, count{reason, n})
+	}
+	for _, st := range statuses {
+		for _, r := range st.Reasons {
+			add(r, 1)
+		}
+	}
+	if missing := numAll - len(statuses); missing > 0 {
+		for _, r := range absent.Reasons {
+			add(r, missing)
+		}
+	}
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%d %s", c.n, c.reason)
+	}
+	slices.Sort(parts)
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, " %s.", strings.Join(parts, ", "))
+	}
+	return b.String()
+}
+
+// numFeasibleNodesToFind is upstream's: every node below 100 nodes,
+// otherwise the configured or adaptive percentage, at least 100.
+func (s *Scheduler) numFeasibleNodesToFind(numAll int) int {
+	const minFeasibleNodesToFind, minFeasibleNodesPercentageToFind = 100, 5
+	if numAll < minFeasibleNodesToFind {
+		return numAll
+	}
+	pct := int(s.cfg.PercentageOfNodesToScore)
+	if pct == 0 {
+		pct = 50 - numAll/125
+		if pct < minFeasibleNodesPercentageToFind {
+			pct = minFeasibleNodesPercentageToFind
+		}
+	}
+	n := numAll * pct / 100
+	if n < minFeasibleNodesToFind {
+		return minFeasibleNodesToFind
+	}
+	return n
+}
+
+// claimlessPostFilterReason is what the DynamicResources plugin's
+// PostFilter reports, before DefaultPreemption's, for a pod without
+// resource claims (every pod here: the simulator models no claims).
+const claimlessPostFilterReason = "no new claims to deallocate"
+
+// attempt runs one scheduling cycle for pi against the cache: the
+// nominated node first, then PreFilter, Filter (from the rotating start
+// index, stopping at numFeasibleNodesToFind), Score and selection, and
+// PostFilter (preemption) when nothing fits. It updates the rotating
+// indexes but not the cache; apply does that.
+func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decision {
+	d := Decision{Pod: pi.key}
+	pc := newPodCtx(pi)
+	numAll := len(s.cache.nodes)
+	if numAll == 0 {
+		d.Message = "no nodes available to schedule pods"
+		return d
+	}
+	if nn := pi.nominated; nn != "" {
+		if ni, ok := s.cache.live(nn); ok && pc.filterWithNominated(ni, &ni.nodeState).Code == Success {
+			d.Node = nn
+			return d
+		}
+	}
+
+	diag := diagnosis{absent: Status{Code: UnschedulableAndUnresolvable}}
+	nodes := s.cache.nodes
+	if pc.restricted {
+		if pc.conflict {
+			diag.absent = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonAffinityConflict}}
+			diag.preFilter = ReasonAffinityConflict
+			nodes = nil
+		} else {
+			nodes = make([]*nodeInfo, 0, len(pc.nodeNames))
+			for _, name := range pc.nodeNames {
+				if ni, ok := s.cache.live(name); ok {
+					nodes = append(nodes, ni)
+				}
+			}
+			diag.absent = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{"node(s) didn't satisfy plugin(s) [" + PluginNodeAffinity + "]"}}
+		}
+	}
+
+	var feasible []*nodeInfo
+	if n := len(nodes); n > 0 {
+		toFind := s.numFeasibleNodesToFind(n)
+		for i := 0; i < n; i++ {
+			ni := nodes[(s.nextStartNodeIndex+i)%n]
+			st := pc.filterWithNominated(ni, &ni.nodeState)
+			if st.Code == Success {
+				feasible = append(feasible, ni)
+				if len(feasible) >= toFind {
+					break
+				}
+			} else {
+				diag.statuses = append(diag.statuses, nodeStatus{ni, st})
+			}
+		}
+		s.nextStartNodeIndex = (s.nextStartNodeIndex + len(feasible) + len(diag.statuses)) % numAll
+	}
+
+	switch len(feasible) {
+	case 0:
+	case 1:
+		d.Node = feasible[0].name
+		return d
+	default:
+		d.Scores = pc.score(feasible)
+		best := 0
+		for i := 1; i < len(d.Scores); i++ {
+			a, b := d.Scores[i], d.Scores[best]
+			if a.Total > b.Total || (a.Total == b.Total && a.Node < b.Node) {
+				best = i
+			}
+		}
+		d.Node = d.Scores[best].Node
+		return d
+	}
+
+	d.Statuses = make([]NodeStatus, len(diag.statuses))
+	for i, st := range diag.statuses {
+		d.Statuses[i] = NodeStatus{st.ni.name, st.Status}
+	}
+	slices.SortFunc(d.Statuses, func(a, b NodeStatus) int { return strings.Compare(a.Node, b.Node) })
+	msg := fitMessage(numAll, diag.statuses, diag.absent, diag.preFilter)
+	r := s.preempt(now, view, pc, &diag, numAll)
+	if r.node != "" {
+		d.Nominated = r.node
+		d.Victims = make([]cluster.Key, len(r.victims))
+		for i, v := range r.victims {
+			d.Victims[i] = v.key
+		}
+	} else {
+		d.ClearNomination = r.clear
+		msg += " " + claimlessPostFilterReason + ", preemption: " + r.message
+	}
+	d.Message = msg
+	return d
+}
+
+// Decide runs one scheduling attempt for the pod with key podKey against
+// a cache built from view, and returns the decision without changing
+// anything: the pure form of Reconcile for tests and what-if questions.
+// The rotating start indexes begin at 0. O(objects in view) to build the
+// cache. Fails if the configuration is invalid or the pod is not a
+// pending pod of this scheduler.
+func Decide(cfg Config, view cluster.View, now time.Time, podKey cluster.Key) (Decision, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return Decision{}, err
+	}
+	s.Sync(view)
+	pi, ok := s.cache.pods[podKey]
+	if !ok || pi.state == podOnNode {
+		return Decision{}, fmt.Errorf("scheduler: %s is not a pending pod of %s", podKey, s.cfg.SchedulerName)
+	}
+	return s.attempt(now, view, pi), nil
+}
+
+// apply turns a decision into cache updates and plan entries.
+func (s *Scheduler) apply(now time.Time, pi *podInfo, d Decision, plan *cluster.Plan) {
+	if d.Node != "" {
+		s.cache.nominate(pi, "")
+		s.cache.placePod(pi, d.Node)
+		pi.assumed = true
+		bind := cluster.Bind{Pod: pi.key, Node: d.Node}
+		if s.cfg.BindLatency > 0 {
+			plan.Later = append(plan.Later, cluster.Delayed{After: s.cfg.BindLatency, Change: bind})
+		} else {
+			plan.Changes = append(plan.Changes, bind)
+		}
+		return
+	}
+	if d.Nominated != "" {
+		s.preparePreemption(now, pi, d, plan)
+	}
+	nominated := pi.nominated
+	switch {
+	case d.Nominated != "":
+		nominated = d.Nominated
+	case d.ClearNomination:
+		nominated = ""
+	}
+	s.cache.nominate(pi, nominated)
+	pi.state, pi.enqueued = podUnschedulable, now
+	s.unschedulable.ReplaceOrInsert(pi)
+
+	plan.Notes = append(plan.Notes, cluster.Note{Object: pi.key, Type: cluster.NoteWarning, Reason: "FailedScheduling", Message: d.Message})
+	p := pi.pod.DeepCopy()
+	changed := cluster.SetPodCondition(&p.Status, cluster.PodCondition{
+		Type: cluster.PodScheduled, Status: cluster.ConditionFalse, Reason: "Unschedulable", Message: d.Message}, now)
+	if p.Status.NominatedNodeName != nominated {
+		p.Status.NominatedNodeName, changed = nominated, true
+	}
+	if changed {
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: pi.pod.ResourceVersion})
+	}
+}

@@ -1,0 +1,276 @@
+package scheduler
+
+import (
+	"slices"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// Code is a filter's verdict, as the framework's status codes.
+type Code uint8
+
+// The verdicts. Unschedulable means preemption might help on that node;
+// UnschedulableAndUnresolvable means removing pods cannot help.
+const (
+	Success Code = iota
+	Unschedulable
+	UnschedulableAndUnresolvable
+)
+
+// String returns the upstream code name.
+func (c Code) String() string {
+	switch c {
+	case Success:
+		return "Success"
+	case Unschedulable:
+		return "Unschedulable"
+	case UnschedulableAndUnresolvable:
+		return "UnschedulableAndUnresolvable"
+	}
+	return "Unknown"
+}
+
+// Status is the outcome of filtering one node: the code, the plugin that
+// rejected the node and its reasons (upstream texts, in plugin order).
+type Status struct {
+	Code    Code
+	Plugin  string
+	Reasons []string
+}
+
+// The plugin names, as upstream.
+const (
+	PluginNodeUnschedulable  = "NodeUnschedulable"
+	PluginNodeName           = "NodeName"
+	PluginTaintToleration    = "TaintToleration"
+	PluginNodeAffinity       = "NodeAffinity"
+	PluginNodePorts          = "NodePorts"
+	PluginNodeResourcesFit   = "NodeResourcesFit"
+	PluginBalancedAllocation = "NodeResourcesBalancedAllocation"
+	PluginDefaultPreemption  = "DefaultPreemption"
+)
+
+// The filter reasons, as upstream words them.
+const (
+	ReasonUnschedulable       = "node(s) were unschedulable"
+	ReasonNodeName            = "node(s) didn't match the requested node name"
+	ReasonUntoleratedTaint    = "node(s) had untolerated taint(s)"
+	ReasonNodeAffinity        = "node(s) didn't match Pod's node affinity/selector"
+	ReasonAffinityConflict    = "pod affinity terms conflict"
+	ReasonNodePorts           = "node(s) didn't have free ports for the requested pod ports"
+	ReasonTooManyPods         = "Too many pods"
+	ReasonInsufficientCPU     = "Insufficient cpu"
+	ReasonInsufficientMemory  = "Insufficient memory"
+	ReasonInsufficientStorage = "Insufficient ephemeral-storage"
+	ReasonNoVictims           = "No preemption victims found for incoming pod"
+	ReasonPreemptionNotHelp   = "Preemption is not helpful for scheduling"
+)
+
+var (
+	statusUnschedulable = Status{UnschedulableAndUnresolvable, PluginNodeUnschedulable, []string{ReasonUnschedulable}}
+	statusNodeName      = Status{UnschedulableAndUnresolvable, PluginNodeName, []string{ReasonNodeName}}
+	statusTaint         = Status{UnschedulableAndUnresolvable, PluginTaintToleration, []string{ReasonUntoleratedTaint}}
+	statusAffinity      = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonNodeAffinity}}
+	statusPorts         = Status{Unschedulable, PluginNodePorts, []string{ReasonNodePorts}}
+)
+
+var unschedulableTaint = taints.Taint{Key: taints.KeyNodeUnschedulable, Effect: taints.NoSchedule}
+
+// podCtx is what the scheduler computes once per pod per attempt (the
+// framework's PreFilter and PreScore state).
+type podCtx struct {
+	pod      *cluster.Pod
+	info     *podInfo
+	priority int32
+
+	req        resources
+	nonzero    resources
+	bestEffort bool // no cpu or memory request: BalancedAllocation skips it
+	ports      []hostPort
+
+	toleratesUnschedulable bool
+	nodeSelector           selector.Selector
+	hasNodeSelector        bool
+	affinity               *selector.LazyErrorNodeSelector
+
+	// NodeAffinity PreFilter: when every required term names nodes with
+	// matchFields metadata.name In, only those nodes are evaluated.
+	restricted bool
+	nodeNames  []string // sorted, unique
+	conflict   bool     // the terms' node names have an empty union
+
+	softTolerations []taints.Toleration
+	preferred       []preferredTerm
+}
+
+type preferredTerm struct {
+	weight int64
+	term   *selector.NodeSelector
+}
+
+func newPodCtx(pi *podInfo) *podCtx {
+	p := pi.pod
+	pc := &podCtx{pod: p, info: pi, priority: pi.priority, req: pi.req, nonzero: pi.nonzero, ports: pi.ports}
+	pc.bestEffort = pc.req.milliCPU == 0 && pc.req.memory == 0
+	pc.toleratesUnschedulable = taints.TolerationsTolerateTaint(p.Spec.Tolerations, unschedulableTaint)
+	if len(p.Spec.NodeSelector) > 0 {
+		pc.nodeSelector, pc.hasNodeSelector = selector.SelectorFromSet(p.Spec.NodeSelector), true
+	}
+	if a := p.Spec.Affinity; a != nil && a.NodeAffinity != nil {
+		if req := a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution; req != nil {
+			pc.affinity = selector.NewLazyErrorNodeSelector(req)
+			pc.preFilterNames(req)
+		}
+		for _, t := range a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			if t.Weight == 0 || t.Preference.IsEmpty() {
+				continue
+			}
+			pc.preferred = append(pc.preferred, preferredTerm{int64(t.Weight), &selector.NodeSelector{NodeSelectorTerms: []selector.NodeSelectorTerm{t.Preference}}})
+		}
+	}
+	for _, t := range p.Spec.Tolerations {
+		if t.Effect == "" || t.Effect == taints.PreferNoSchedule {
+			pc.softTolerations = append(pc.softTolerations, t)
+		}
+	}
+	return pc
+}
+
+// preFilterNames is NodeAffinity's PreFilter: the union over terms of the
+// intersection, within a term, of its matchFields metadata.name In values;
+// no restriction as soon as one term has no such requirement.
+func (pc *podCtx) preFilterNames(ns *selector.NodeSelector) {
+	if len(ns.NodeSelectorTerms) == 0 {
+		return
+	}
+	var union []string
+	for _, t := range ns.NodeSelectorTerms {
+		var names []string
+		found := false
+		for _, r := range t.MatchFields {
+			if r.Key != selector.ObjectNameField || r.Operator != selector.NodeSelectorOpIn {
+				continue
+			}
+			vals := slices.Clone(r.Values)
+			slices.Sort(vals)
+			vals = slices.Compact(vals)
+			if !found {
+				names, found = vals, true
+				continue
+			}
+			names = slices.DeleteFunc(names, func(n string) bool { _, ok := slices.BinarySearch(vals, n); return !ok })
+		}
+		if !found {
+			return
+		}
+		union = append(union, names...)
+	}
+	slices.Sort(union)
+	pc.nodeNames = slices.Compact(union)
+	pc.restricted = true
+	pc.conflict = len(pc.nodeNames) == 0
+}
+
+// filter runs the filter plugins in upstream order on ni with the given
+// accounting (ni's own, or a modified copy) and returns the first failure.
+func (pc *podCtx) filter(ni *nodeInfo, st *nodeState) Status {
+	p := pc.pod
+	if ni.unschedulable && !pc.toleratesUnschedulable {
+		return statusUnschedulable
+	}
+	if p.Spec.NodeName != "" && p.Spec.NodeName != ni.name {
+		return statusNodeName
+	}
+	if ni.hasHardTaints {
+		if _, bad := taints.FindUntolerated(ni.taints, p.Spec.Tolerations, taints.DoNotScheduleFilter); bad {
+			return statusTaint
+		}
+	}
+	if pc.hasNodeSelector && !pc.nodeSelector.Matches(ni.labels) {
+		return statusAffinity
+	}
+	if pc.affinity != nil {
+		if ok, _ := pc.affinity.Match(ni.name, ni.labels); !ok {
+			return statusAffinity
+		}
+	}
+	if len(pc.ports) > 0 && len(st.ports) > 0 {
+		for _, want := range pc.ports {
+			for _, used := range st.ports {
+				if want.conflicts(used) {
+					return statusPorts
+				}
+			}
+		}
+	}
+	return pc.fit(ni, st)
+}
+
+// fit is NodeResourcesFit's Filter: every insufficient resource is a
+// reason; the status is unresolvable when a request exceeds the node's
+// allocatable amount outright.
+func (pc *podCtx) fit(ni *nodeInfo, st *nodeState) Status {
+	var reasons []string
+	unresolvable := false
+	if int64(st.podCount)+1 > ni.allowedPods {
+		reasons = append(reasons, ReasonTooManyPods)
+	}
+	r := &pc.req
+	if r.isZero() {
+		return fitStatus(reasons, unresolvable)
+	}
+	check := func(req, alloc, used int64, reason string) {
+		if req > 0 && req > alloc-used {
+			reasons = append(reasons, reason)
+			if req > alloc {
+				unresolvable = true
+			}
+		}
+	}
+	check(r.milliCPU, ni.alloc.milliCPU, st.requested.milliCPU, ReasonInsufficientCPU)
+	check(r.memory, ni.alloc.memory, st.requested.memory, ReasonInsufficientMemory)
+	check(r.ephemeral, ni.alloc.ephemeral, st.requested.ephemeral, ReasonInsufficientStorage)
+	for _, s := range r.scalars {
+		check(s.value, ni.alloc.scalar(s.name), st.requested.scalar(s.name), "Insufficient "+string(s.name))
+	}
+	return fitStatus(reasons, unresolvable)
+}
+
+func fitStatus(reasons []string, unresolvable bool) Status {
+	if len(reasons) == 0 {
+		return Status{}
+	}
+	c := Unschedulable
+	if unresolvable {
+		c = UnschedulableAndUnresolvable
+	}
+	return Status{c, PluginNodeResourcesFit, reasons}
+}
+
+// filterWithNominated is RunFilterPluginsWithNominatedPods: a first pass
+// with the pods nominated to ni whose priority is at least the pod's
+// (other than the pod itself) added to the accounting, then, if any were
+// added and the first pass succeeded, a second pass without them. st is
+// the accounting to start from.
+func (pc *podCtx) filterWithNominated(ni *nodeInfo, st *nodeState) Status {
+	var withNominated *nodeState
+	for _, np := range ni.nominated {
+		if np == pc.info || np.priority < pc.priority {
+			continue
+		}
+		if withNominated == nil {
+			c := st.clone()
+			withNominated = &c
+		}
+		withNominated.add(np, 1)
+	}
+	if withNominated == nil {
+		return pc.filter(ni, st)
+	}
+	if s := pc.filter(ni, withNominated); s.Code != Success {
+		return s
+	}
+	return pc.filter(ni, st)
+}

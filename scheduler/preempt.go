@@ -1,0 +1,348 @@
+package scheduler
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+// preemptResult is DefaultPreemption's PostFilter outcome.
+type preemptResult struct {
+	node    string     // nominated node; "" when preemption failed
+	victims []*podInfo // on node, most important first
+	clear   bool       // failed and the pod's nomination is cleared
+	message string     // why it failed
+}
+
+// candidate is a node where evicting victims lets the pod fit.
+type candidate struct {
+	ni            *nodeInfo
+	victims       []*podInfo
+	pdbViolations int
+}
+
+// pdb is a PodDisruptionBudget with its selector compiled.
+type pdb struct {
+	obj     *cluster.PodDisruptionBudget
+	sel     selector.Selector
+	allowed int32
+}
+
+// pdbIndex loads the PDBs of a namespace from the view once per attempt.
+type pdbIndex struct {
+	view cluster.View
+	byNS map[string][]pdb
+}
+
+func (x *pdbIndex) namespace(ns string) []pdb {
+	if l, ok := x.byNS[ns]; ok {
+		return l
+	}
+	var l []pdb
+	for b := range x.view.PodDisruptionBudgets(ns) {
+		sel, err := selector.LabelSelectorAsSelector(b.Spec.Selector)
+		if err != nil || sel.Empty() || sel.IsNothing() {
+			continue // an invalid, nil or empty selector matches nothing
+		}
+		l = append(l, pdb{obj: b, sel: sel, allowed: b.Status.DisruptionsAllowed})
+	}
+	if x.byNS == nil {
+		x.byNS = map[string][]pdb{}
+	}
+	x.byNS[ns] = l
+	return l
+}
+
+// startTime is GetPodStartTime: status.startTime, or now for a pod that
+// has not started.
+func startTime(p *podInfo, now time.Time) time.Time {
+	if t := p.pod.Status.StartTime; t != nil {
+		return *t
+	}
+	return now
+}
+
+// moreImportant orders victims: higher priority first, then the earlier
+// start time (MoreImportantPod), then key, so the order is total.
+func moreImportant(now time.Time) func(a, b *podInfo) int {
+	return func(a, b *podInfo) int {
+		if c := cmp.Compare(b.priority, a.priority); c != 0 {
+			return c
+		}
+		if c := startTime(a, now).Compare(startTime(b, now)); c != 0 {
+			return c
+		}
+		return a.key.Compare(b.key)
+	}
+}
+
+// terminatingByPreemption reports whether a pod is terminating because the
+// scheduler preempted it.
+func terminatingByPreemption(p *cluster.Pod) bool {
+	if p.DeletionTimestamp == nil {
+		return false
+	}
+	c, ok := p.Condition(cluster.DisruptionTarget)
+	return ok && c.Status == cluster.ConditionTrue && c.Reason == ReasonPreemptionByScheduler
+}
+
+// ReasonPreemptionByScheduler is the DisruptionTarget condition's reason on
+// a preemption victim.
+const ReasonPreemptionByScheduler = "PreemptionByScheduler"
+
+// preempt is DefaultPreemption's PostFilter: eligibility, candidates among
+// the nodes that failed with Unschedulable, a dry run on up to
+// numCandidates of them from a rotating offset, and the choice of one.
+func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *diagnosis, numAll int) preemptResult {
+	p := pc.pod
+	if p.Spec.PreemptionPolicy != nil && *p.Spec.PreemptionPolicy == cluster.PreemptNever {
+		return preemptResult{message: "not eligible due to preemptionPolicy=Never."}
+	}
+	if nn := pc.info.nominated; nn != "" && diag.code(nn) != UnschedulableAndUnresolvable {
+		if ni, ok := s.cache.live(nn); ok {
+			for _, v := range ni.pods {
+				if v.priority < pc.priority && terminatingByPreemption(v.pod) {
+					return preemptResult{message: "not eligible due to a terminating pod on the nominated node."}
+				}
+			}
+		}
+	}
+
+	var potential []*nodeInfo
+	for _, st := range diag.statuses {
+		if st.Code == Unschedulable {
+			potential = append(potential, st.ni)
+		}
+	}
+	notHelpful := Status{Code: UnschedulableAndUnresolvable, Plugin: PluginDefaultPreemption, Reasons: []string{ReasonPreemptionNotHelp}}
+	if len(potential) == 0 {
+		return preemptResult{clear: true, message: fitMessage(numAll, nil, notHelpful, "")}
+	}
+	slices.SortFunc(potential, func(a, b *nodeInfo) int { return strings.Compare(a.name, b.name) })
+
+	n := len(potential)
+	numCandidates := n * int(s.cfg.MinCandidateNodesPercentage) / 100
+	numCandidates = min(max(numCandidates, int(s.cfg.MinCandidateNodesAbsolute)), n)
+	offset := s.preemptionOffset % n
+	pdbs := pdbIndex{view: view}
+	var nonViolating, violating []candidate
+	var statuses []nodeStatus
+	examined := 0
+	for i := 0; i < n; i++ {
+		ni := potential[(offset+i)%n]
+		examined++
+		victims, violations, st := s.selectVictims(now, pc, ni, &pdbs)
+		if st.Code == Success {
+			c := candidate{ni, victims, violations}
+			if violations == 0 {
+				nonViolating = append(nonViolating, c)
+			} else {
+				violating = append(violating, c)
+			}
+			if len(nonViolating) > 0 && len(nonViolating)+len(violating) >= numCandidates {
+				break
+			}
+			continue
+		}
+		statuses = append(statuses, nodeStatus{ni, st})
+	}
+	s.preemptionOffset = (offset + examined) % n
+	candidates := append(nonViolating, violating...)
+	if len(candidates) == 0 {
+		return preemptResult{clear: true, message: fitMessage(numAll, statuses, notHelpful, "")}
+	}
+	best := pickOneNode(candidates, now)
+	return preemptResult{node: best.ni.name, victims: best.victims}
+}
+
+// selectVictims is SelectVictimsOnNode: remove every lower-priority pod;
+// if the pod then fits, reprieve as many as possible, most important
+// first, PDB-violating ones before the others.
+func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs *pdbIndex) ([]*podInfo, int, Status) {
+	st := ni.nodeState.clone()
+	var potential []*podInfo
+	for _, v := range ni.pods {
+		if v.priority < pc.priority {
+			potential = append(potential, v)
+			st.add(v, -1)
+		}
+	}
+	if len(potential) == 0 {
+		return nil, 0, Status{UnschedulableAndUnresolvable, PluginDefaultPreemption, []string{ReasonNoVictims}}
+	}
+	if fits := pc.filterWithNominated(ni, &st); fits.Code != Success {
+		return nil, 0, fits
+	}
+	slices.SortFunc(potential, moreImportant(now))
+	violating, nonViolating := splitByPDB(potential, pdbs)
+	var victims []*podInfo
+	reprieve := func(v *podInfo) bool {
+		st.add(v, 1)
+		if pc.filterWithNominated(ni, &st).Code == Success {
+			return true
+		}
+		st.add(v, -1)
+		victims = append(victims, v)
+		return false
+	}
+	violations := 0
+	for _, v := range violating {
+		if !reprieve(v) {
+			violations++
+		}
+	}
+	for _, v := range nonViolating {
+		reprieve(v)
+	}
+	if len(violating) > 0 && len(nonViolating) > 0 {
+		slices.SortFunc(victims, moreImportant(now))
+	}
+	return victims, violations, Status{}
+}
+
+// splitByPDB is filterPodsWithPDBViolation: each pod that a PDB of its
+// namespace selects, and that the PDB does not already list as disrupted,
+// uses one of the PDB's allowed disruptions; a pod is violating if any of
+// its PDBs goes below zero. Both results keep the input order.
+func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*podInfo) {
+	var allowed map[*cluster.PodDisruptionBudget]int32
+	for _, p := range pods {
+		violated := false
+		if len(p.pod.Labels) > 0 {
+			for _, b := range pdbs.namespace(p.key.Namespace) {
+				if !b.sel.Matches(p.pod.Labels) {
+					continue
+				}
+				if _, done := b.obj.Status.DisruptedPods[p.key.Name]; done {
+					continue
+				}
+				if allowed == nil {
+					allowed = map[*cluster.PodDisruptionBudget]int32{}
+				}
+				left, seen := allowed[b.obj]
+				if !seen {
+					left = b.allowed
+				}
+				left--
+				allowed[b.obj] = left
+				if left < 0 {
+					violated = true
+				}
+			}
+		}
+		if violated {
+			violating = append(violating, p)
+		} else {
+			nonViolating = append(nonViolating, p)
+		}
+	}
+	return violating, nonViolating
+}
+
+// pickOneNode is pickOneNodeForPreemption: fewest PDB violations, then
+// the lowest highest-victim priority, the lowest sum of victim priorities
+// (each shifted by 2^31), the fewest victims, the latest earliest start
+// among the highest-priority victims, and at last the lowest node name
+// (upstream takes the first of a map's iteration).
+func pickOneNode(cs []candidate, now time.Time) candidate {
+	type scoreFunc func(c *candidate) int64
+	funcs := []scoreFunc{
+		func(c *candidate) int64 { return -int64(c.pdbViolations) },
+		func(c *candidate) int64 { return -int64(c.victims[0].priority) },
+		func(c *candidate) int64 {
+			var sum int64
+			for _, v := range c.victims {
+				sum += int64(v.priority) + int64(math.MaxInt32) + 1
+			}
+			return -sum
+		},
+		func(c *candidate) int64 { return -int64(len(c.victims)) },
+		func(c *candidate) int64 { return earliestStart(c.victims, now).UnixNano() },
+	}
+	alive := make([]*candidate, len(cs))
+	for i := range cs {
+		alive[i] = &cs[i]
+	}
+	for _, f := range funcs {
+		var next []*candidate
+		best := int64(math.MinInt64)
+		for _, c := range alive {
+			sc := f(c)
+			if sc > best {
+				best, next = sc, next[:0]
+			}
+			if sc == best {
+				next = append(next, c)
+			}
+		}
+		alive = next
+		if len(alive) == 1 {
+			return *alive[0]
+		}
+	}
+	return *slices.MinFunc(alive, func(a, b *candidate) int { return strings.Compare(a.ni.name, b.ni.name) })
+}
+
+// earliestStart is GetEarliestPodStartTime: the earliest start time among
+// the victims of the highest priority.
+func earliestStart(victims []*podInfo, now time.Time) time.Time {
+	earliest, top := startTime(victims[0], now), victims[0].priority
+	for _, v := range victims {
+		switch t := startTime(v, now); {
+		case v.priority == top && t.Before(earliest):
+			earliest = t
+		case v.priority > top:
+			top, earliest = v.priority, t
+		}
+	}
+	return earliest
+}
+
+// preparePreemption is prepareCandidate: each victim not already
+// terminating gets the DisruptionTarget condition and is deleted with its
+// own grace period; pods of lower priority nominated to the same node lose
+// their nomination.
+func (s *Scheduler) preparePreemption(now time.Time, pi *podInfo, d Decision, plan *cluster.Plan) {
+	for _, k := range d.Victims {
+		v := s.cache.pods[k]
+		if v == nil || v.pod.DeletionTimestamp != nil {
+			continue
+		}
+		p := v.pod.DeepCopy()
+		cluster.SetPodCondition(&p.Status, cluster.PodCondition{
+			Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue, Reason: ReasonPreemptionByScheduler,
+			Message: s.cfg.SchedulerName + ": preempting to accommodate a higher priority pod"}, now)
+		plan.Changes = append(plan.Changes,
+			cluster.UpdateStatus{Object: p, ExpectedRV: v.pod.ResourceVersion},
+			cluster.Delete{Key: k})
+		plan.Notes = append(plan.Notes, cluster.Note{Object: k, Type: cluster.NoteNormal, Reason: "Preempted",
+			Message: fmt.Sprintf("Preempted by pod %s on node %s", pi.pod.UID, d.Nominated)})
+	}
+	if ni, ok := s.cache.byName[d.Nominated]; ok {
+		var lower []*podInfo
+		for _, np := range ni.nominated {
+			if np != pi && np.priority < pi.priority {
+				lower = append(lower, np)
+			}
+		}
+		slices.SortFunc(lower, func(a, b *podInfo) int { return a.key.Compare(b.key) })
+		for _, np := range lower {
+			s.cache.nominate(np, "")
+			p := np.pod.DeepCopy()
+			rv := np.pod.ResourceVersion
+			if p.Status.NominatedNodeName == "" {
+				// nominated earlier in this pass: its status update is
+				// queued before this one, which must apply after it
+				rv = 0
+			}
+			p.Status.NominatedNodeName = ""
+			plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: rv})
+		}
+	}
+}

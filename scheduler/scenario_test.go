@@ -1,0 +1,220 @@
+package scheduler_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/scheduler"
+	"github.com/daemonsim/daemonsim/sim"
+)
+
+// reaper plays the kubelet's part in termination only: a pod marked for
+// deletion is removed when its grace period is over. (The full node agent
+// lives in sim.)
+type reaper struct{ due []cluster.Key }
+
+func (r *reaper) Name() string { return "reaper" }
+func (r *reaper) Observe(d cluster.Delta) {
+	if p, ok := d.New.(*cluster.Pod); ok && p.DeletionTimestamp != nil {
+		r.due = append(r.due, d.Key)
+	}
+}
+func (r *reaper) Wake(k cluster.Key) { r.due = append(r.due, k) }
+func (r *reaper) Reconcile(now time.Time, v cluster.View) (cluster.Plan, error) {
+	var plan cluster.Plan
+	zero := int64(0)
+	for _, k := range r.due {
+		p, ok := v.Pod(k.Namespace, k.Name)
+		if !ok || p.DeletionTimestamp == nil {
+			continue
+		}
+		if wait := p.DeletionTimestamp.Sub(now); wait > 0 {
+			plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: k, After: wait})
+			continue
+		}
+		plan.Changes = append(plan.Changes, cluster.Delete{Key: k, GracePeriodSeconds: &zero})
+	}
+	r.due = nil
+	return plan, nil
+}
+
+func newEngine(t *testing.T, cfgs ...scheduler.Config) *sim.Engine {
+	t.Helper()
+	if len(cfgs) == 0 {
+		cfgs = []scheduler.Config{{}}
+	}
+	var cs []sim.Controller
+	for _, c := range cfgs {
+		s, err := scheduler.New(c)
+		require.NoError(t, err)
+		cs = append(cs, s)
+	}
+	cs = append(cs, &reaper{})
+	e, err := sim.New(sim.Config{Seed: 1}, cs...)
+	require.NoError(t, err)
+	return e
+}
+
+func submit(e *sim.Engine, objs ...cluster.Object) {
+	for _, o := range objs {
+		e.Submit(e.Now(), "scenario", cluster.Create{Object: o})
+	}
+}
+
+func pod(t *testing.T, e *sim.Engine, name string) *cluster.Pod {
+	t.Helper()
+	ns, n := "default", name
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		ns, n = name[:i], name[i+1:]
+	}
+	p, ok := e.View().Pod(ns, n)
+	require.True(t, ok, "pod %s", name)
+	return p
+}
+
+func notes(e *sim.Engine, reason string) []string {
+	var out []string
+	for ev := range e.Events(0) {
+		if ev.Kind == sim.EventNote && ev.Note.Reason == reason {
+			out = append(out, ev.Note.Object.NamespacedName()+": "+ev.Note.Message)
+		}
+	}
+	return out
+}
+
+func noErrors(t *testing.T, e *sim.Engine) {
+	t.Helper()
+	for ev := range e.Events(0) {
+		assert.Empty(t, ev.Err, "event #%d %v", ev.Seq, ev.Change)
+	}
+}
+
+func TestScenarioPreemptThenBindAfterVictimsTerminate(t *testing.T) {
+	e := newEngine(t)
+	submit(e, with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
+		running("low", "a", "low", "1", 0), running("mid", "b", "mid", "1", 0))...)
+	require.NoError(t, e.Stabilize())
+	start := e.LogLen()
+	submit(e, ct.Pod("big", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
+	require.NoError(t, e.RunFor(time.Second))
+
+	big := pod(t, e, "big")
+	assert.False(t, big.IsBound())
+	assert.Equal(t, "a", big.Status.NominatedNodeName, "the node with the lower-priority victim")
+	c, ok := big.Condition(cluster.PodScheduled)
+	require.True(t, ok)
+	assert.Equal(t, cluster.ConditionFalse, c.Status)
+	assert.Equal(t, "0/2 nodes are available: 2 Insufficient cpu.", c.Message)
+	victim := pod(t, e, "low")
+	require.NotNil(t, victim.DeletionTimestamp, "victim terminating")
+	dt, ok := victim.Condition(cluster.DisruptionTarget)
+	require.True(t, ok)
+	assert.Equal(t, scheduler.ReasonPreemptionByScheduler, dt.Reason)
+	assert.Equal(t, "default-scheduler: preempting to accommodate a higher priority pod", dt.Message)
+	_, midGone := e.View().Pod("default", "mid")
+	assert.True(t, midGone, "mid untouched")
+	assert.Len(t, notes(e, "Preempted"), 1)
+
+	// The victim's 30 s grace period runs out; then the preemptor binds.
+	require.NoError(t, e.RunUntil(sim.Epoch.Add(29*time.Second)))
+	assert.False(t, pod(t, e, "big").IsBound(), "still waiting at 29s")
+	require.NoError(t, e.Stabilize())
+	assert.Equal(t, "a", pod(t, e, "big").Spec.NodeName)
+	assert.Equal(t, 30*time.Second, e.Now().Sub(sim.Epoch))
+	_, still := e.View().Pod("default", "low")
+	assert.False(t, still)
+	noErrors(t, e)
+	t.Log("\n" + e.Timeline(start))
+}
+
+func TestScenarioDaemonPodPreemptsOnItsOwnNode(t *testing.T) {
+	e := newEngine(t)
+	submit(e, with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
+		running("web-a", "a", "mid", "1", 0, func(p *cluster.Pod) { g := int64(0); p.Spec.TerminationGracePeriodSeconds = &g }),
+		running("web-b", "b", "low", "1", 0))...)
+	require.NoError(t, e.Stabilize())
+	submit(e, ct.Pod("kube-system/agent-a", ct.PriorityClassName(cluster.SystemNodeCritical), ct.Requests("cpu", "100m"), matchFields("a")))
+	require.NoError(t, e.Stabilize())
+	assert.Equal(t, "a", pod(t, e, "kube-system/agent-a").Spec.NodeName)
+	_, ok := e.View().Pod("default", "web-a")
+	assert.False(t, ok, "the workload pod on a was preempted")
+	assert.True(t, pod(t, e, "web-b").IsBound(), "b's cheaper pod was not touched")
+	noErrors(t, e)
+}
+
+func TestScenarioOtherSchedulerName(t *testing.T) {
+	mine := func(p *cluster.Pod) { p.Spec.SchedulerName = "my-scheduler" }
+	t.Run("stays pending without its scheduler", func(t *testing.T) {
+		e := newEngine(t)
+		submit(e, ct.Node("a"), ct.Pod("p", mine))
+		require.NoError(t, e.Stabilize())
+		p := pod(t, e, "p")
+		assert.False(t, p.IsBound())
+		assert.Empty(t, p.Status.Conditions, "untouched")
+		assert.Empty(t, notes(e, "FailedScheduling"))
+	})
+	t.Run("a second scheduler binds it", func(t *testing.T) {
+		e := newEngine(t, scheduler.Config{}, scheduler.Config{SchedulerName: "my-scheduler"})
+		submit(e, ct.Node("a"), ct.Pod("p", mine), ct.Pod("q"))
+		require.NoError(t, e.Stabilize())
+		assert.Equal(t, "a", pod(t, e, "p").Spec.NodeName)
+		assert.Equal(t, "a", pod(t, e, "q").Spec.NodeName)
+		for ev := range e.Events(0) {
+			if b, ok := ev.Change.(cluster.Bind); ok {
+				want := map[string]string{"p": "my-scheduler", "q": "default-scheduler"}[b.Pod.Name]
+				assert.Equal(t, want, ev.Source, "bound by its own scheduler")
+			}
+		}
+	})
+}
+
+func TestScenarioUnschedulableWaitsForAnEvent(t *testing.T) {
+	e := newEngine(t)
+	submit(e, ct.Node("a", ct.CPU("1")), ct.Pod("p", ct.Requests("cpu", "2")))
+	require.NoError(t, e.Stabilize())
+	// Unrelated churn: other pods come and bind; none frees room.
+	for _, n := range []string{"x", "y"} {
+		submit(e, ct.Pod(n, ct.Requests("cpu", "100m")))
+		require.NoError(t, e.RunFor(time.Minute))
+	}
+	assert.Equal(t, []string{"default/p: 0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
+		notes(e, "FailedScheduling"), "tried once: binding other pods is no reason to retry")
+	submit(e, ct.Node("b", ct.CPU("4")))
+	require.NoError(t, e.Stabilize())
+	assert.Equal(t, "b", pod(t, e, "p").Spec.NodeName)
+	c, _ := pod(t, e, "p").Condition(cluster.PodScheduled)
+	assert.Equal(t, cluster.ConditionTrue, c.Status)
+	noErrors(t, e)
+}
+
+func TestScenarioBindLatency(t *testing.T) {
+	e := newEngine(t, scheduler.Config{BindLatency: 250 * time.Millisecond})
+	submit(e, ct.Node("a"), ct.Pod("p"), ct.Pod("q"))
+	require.NoError(t, e.Stabilize())
+	var at []time.Duration
+	for ev := range e.Events(0) {
+		if _, ok := ev.Change.(cluster.Bind); ok {
+			at = append(at, ev.At.Sub(sim.Epoch))
+		}
+	}
+	assert.Equal(t, []time.Duration{250 * time.Millisecond, 250 * time.Millisecond}, at)
+	noErrors(t, e)
+}
+
+func TestScenarioQueueOrder(t *testing.T) {
+	// One slot; the higher-priority pod gets it although it came later,
+	// and among equals the earlier one, then the lower name.
+	e := newEngine(t)
+	submit(e, with(ct.Node("a", ct.MaxPods("1")))...)
+	require.NoError(t, e.Stabilize())
+	submit(e, ct.Pod("z-low", ct.PriorityClassName("low")), ct.Pod("y-high", ct.PriorityClassName("high")))
+	require.NoError(t, e.Stabilize())
+	assert.True(t, pod(t, e, "y-high").IsBound())
+	assert.False(t, pod(t, e, "z-low").IsBound())
+}

@@ -1,0 +1,322 @@
+package scheduler
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// Config configures a Scheduler. The zero value is the default profile of
+// default-scheduler.
+type Config struct {
+	// SchedulerName is the spec.schedulerName this scheduler serves;
+	// empty means cluster.DefaultSchedulerName. Pods naming another
+	// scheduler are left alone (but their resources are counted once
+	// bound).
+	SchedulerName string
+	// PercentageOfNodesToScore bounds how many feasible nodes are looked
+	// for before scoring, as a percentage of the nodes (1 to 100); 0 means
+	// upstream's adaptive default (50% minus 1% per 125 nodes, at least
+	// 5%), and never fewer than 100 nodes.
+	PercentageOfNodesToScore int32
+	// BindLatency is the delay between the decision and the bind (the
+	// binding API call); 0 binds at the decision's instant. Not negative.
+	BindLatency time.Duration
+	// MinCandidateNodesPercentage and MinCandidateNodesAbsolute bound the
+	// nodes preemption dry-runs, as DefaultPreemptionArgs: 0 means the
+	// defaults of 10% and 100. Percentage at most 100, absolute not
+	// negative.
+	MinCandidateNodesPercentage int32
+	MinCandidateNodesAbsolute   int32
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.PercentageOfNodesToScore < 0 || c.PercentageOfNodesToScore > 100 {
+		errs = append(errs, fmt.Errorf("percentageOfNodesToScore: Invalid value: %d: not in valid range [0-100]", c.PercentageOfNodesToScore))
+	}
+	if c.BindLatency < 0 {
+		errs = append(errs, fmt.Errorf("bindLatency: Invalid value: %v: must not be negative", c.BindLatency))
+	}
+	if c.MinCandidateNodesPercentage < 0 || c.MinCandidateNodesPercentage > 100 {
+		errs = append(errs, fmt.Errorf("minCandidateNodesPercentage: Invalid value: %d: not in valid range [0, 100]", c.MinCandidateNodesPercentage))
+	}
+	if c.MinCandidateNodesAbsolute < 0 {
+		errs = append(errs, fmt.Errorf("minCandidateNodesAbsolute: Invalid value: %d: not in valid range [0, inf)", c.MinCandidateNodesAbsolute))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("scheduler config: %w", err)
+	}
+	if c.SchedulerName == "" {
+		c.SchedulerName = cluster.DefaultSchedulerName
+	}
+	if c.MinCandidateNodesPercentage == 0 {
+		c.MinCandidateNodesPercentage = 10
+	}
+	if c.MinCandidateNodesAbsolute == 0 {
+		c.MinCandidateNodesAbsolute = 100
+	}
+	return nil
+}
+
+// Scheduler is one scheduler profile as a sim controller. It keeps an
+// incremental cache of nodes and pods fed by Observe (the informers) and a
+// queue of its pending pods; Reconcile tries every queued pod once, in
+// queue order, and returns binds, preemptions and status updates as a
+// Plan. It never touches the store itself. It is not safe for concurrent
+// use.
+type Scheduler struct {
+	cfg   Config
+	cache cache
+
+	// active holds pods to try at the next Reconcile, unordered; they are
+	// sorted into queue order when tried.
+	active []*podInfo
+	// unschedulable holds pods that failed, by key.
+	unschedulable *btree.BTreeG[*podInfo]
+	// moveAll is set by an event that may make unschedulable pods fit.
+	moveAll bool
+
+	nextStartNodeIndex int
+	preemptionOffset   int
+}
+
+// New returns a scheduler, or an error naming every invalid field.
+func New(cfg Config) (*Scheduler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Scheduler{
+		cfg:   cfg,
+		cache: newCache(),
+		unschedulable: btree.NewG(16, func(a, b *podInfo) bool {
+			return a.key.Compare(b.key) < 0
+		}),
+	}, nil
+}
+
+// Name is the scheduler name; it is also the controller's name in the log.
+func (s *Scheduler) Name() string { return s.cfg.SchedulerName }
+
+// Config returns the configuration with defaults filled in.
+func (s *Scheduler) Config() Config { return s.cfg }
+
+// Wake is unused: the scheduler asks for no timed wake-ups.
+func (s *Scheduler) Wake(cluster.Key) {}
+
+// Sync rebuilds the scheduler's cache and queue from view, as if every
+// object had just been observed: for a scheduler started on a populated
+// store. Pending pods enter the queue at their creation time. O(objects).
+func (s *Scheduler) Sync(view cluster.View) {
+	s.cache = newCache()
+	s.active, s.moveAll = nil, false
+	s.unschedulable.Clear(false)
+	for n := range view.Nodes() {
+		s.cache.setNode(n)
+	}
+	for p := range view.Pods() {
+		s.observePod(nil, p)
+	}
+	for _, pi := range s.active {
+		pi.enqueued = pi.pod.CreationTimestamp
+	}
+}
+
+// Observe updates the cache and queue from one applied change. O(log n)
+// for most changes; a new node costs O(nodes) to insert in order.
+func (s *Scheduler) Observe(d cluster.Delta) {
+	switch d.Key.Kind {
+	case cluster.KindNode:
+		switch {
+		case d.New == nil:
+			s.cache.deleteNode(d.Key.Name)
+		case d.Old == nil:
+			s.cache.setNode(d.New.(*cluster.Node))
+			s.moveAll = true
+		default:
+			o, n := d.Old.(*cluster.Node), d.New.(*cluster.Node)
+			s.cache.setNode(n)
+			if nodeChangeMayHelp(o, n) {
+				s.moveAll = true
+			}
+		}
+	case cluster.KindPod:
+		var o, n *cluster.Pod
+		if d.Old != nil {
+			o = d.Old.(*cluster.Pod)
+		}
+		if d.New != nil {
+			n = d.New.(*cluster.Pod)
+		}
+		s.observePod(o, n)
+	}
+}
+
+// nodeChangeMayHelp reports whether a node update changed anything the
+// filters read: cordoning, taints, labels or allocatable resources.
+func nodeChangeMayHelp(o, n *cluster.Node) bool {
+	return o.Spec.Unschedulable != n.Spec.Unschedulable ||
+		!slices.EqualFunc(o.Spec.Taints, n.Spec.Taints, func(a, b taints.Taint) bool {
+			return a.Key == b.Key && a.Value == b.Value && a.Effect == b.Effect
+		}) ||
+		!o.Labels.Equal(n.Labels) ||
+		!slices.EqualFunc(o.Allocatable(), n.Allocatable(), func(a, b cluster.ResourceEntry) bool {
+			return a.Name == b.Name && a.Quantity.Cmp(b.Quantity) == 0
+		})
+}
+
+func (s *Scheduler) forget(pi *podInfo) {
+	switch pi.state {
+	case podOnNode:
+		s.cache.unplacePod(pi)
+		s.moveAll = true // resources freed
+	case podUnschedulable:
+		s.unschedulable.Delete(pi)
+	}
+	s.cache.nominate(pi, "")
+	pi.state = 0
+	delete(s.cache.pods, pi.key)
+}
+
+func (s *Scheduler) observePod(o, n *cluster.Pod) {
+	var k cluster.Key
+	if n != nil {
+		k = cluster.KeyOf(n)
+	} else {
+		k = cluster.KeyOf(o)
+	}
+	pi := s.cache.pods[k]
+	// Terminal pods leave the scheduler's cache, as the scheduler's
+	// informer filters them out; unbound terminating pods are never tried.
+	if n == nil || n.IsTerminal() || (!n.IsBound() && n.IsTerminating()) {
+		if pi != nil {
+			s.forget(pi)
+		}
+		return
+	}
+	if n.IsBound() {
+		if pi == nil {
+			pi = newPodInfo(n)
+			s.cache.pods[k] = pi
+			s.cache.placePod(pi, n.Spec.NodeName)
+			return
+		}
+		if pi.state == podOnNode && pi.node == n.Spec.NodeName {
+			pi.pod, pi.assumed = n, false
+			return
+		}
+		// bound here by someone else, or elsewhere than assumed
+		s.forget(pi)
+		pi = newPodInfo(n)
+		s.cache.pods[k] = pi
+		s.cache.placePod(pi, n.Spec.NodeName)
+		return
+	}
+	if n.Spec.SchedulerName != s.cfg.SchedulerName {
+		return
+	}
+	if pi == nil {
+		pi = newPodInfo(n)
+		s.cache.pods[k] = pi
+		s.enqueue(pi)
+		s.cache.nominate(pi, n.Status.NominatedNodeName)
+		return
+	}
+	if pi.state == podOnNode { // assumed, bind not yet applied
+		pi.pod = n
+		return
+	}
+	specChanged := o != nil && o.Generation != n.Generation
+	pi.setPod(n)
+	if nn := n.Status.NominatedNodeName; nn != pi.nominated {
+		if nn == "" {
+			s.moveAll = true // a nomination cleared may free room for others
+		}
+		s.cache.nominate(pi, nn)
+	}
+	if specChanged && pi.state == podUnschedulable {
+		s.unschedulable.Delete(pi)
+		s.enqueue(pi)
+	}
+}
+
+// enqueue puts pi in the active queue; its enqueue time is set when it is
+// first tried if it has none.
+func (s *Scheduler) enqueue(pi *podInfo) {
+	pi.state = podActive
+	s.active = append(s.active, pi)
+}
+
+// queueLess is the queue order (PrioritySort): higher priority first, then
+// earlier enqueue time, then namespace and name.
+func queueLess(a, b *podInfo) int {
+	if c := cmp.Compare(b.priority, a.priority); c != 0 {
+		return c
+	}
+	if c := a.enqueued.Compare(b.enqueued); c != 0 {
+		return c
+	}
+	return a.key.Compare(b.key)
+}
+
+// Pending returns the keys of this scheduler's pods waiting in the queue
+// (to be tried, or unschedulable), in queue order. O(p log p).
+func (s *Scheduler) Pending() []cluster.Key {
+	var ps []*podInfo
+	for _, pi := range s.active {
+		if pi.state == podActive {
+			ps = append(ps, pi)
+		}
+	}
+	s.unschedulable.Ascend(func(pi *podInfo) bool { ps = append(ps, pi); return true })
+	slices.SortFunc(ps, queueLess)
+	out := make([]cluster.Key, len(ps))
+	for i, pi := range ps {
+		out[i] = pi.key
+	}
+	return out
+}
+
+// Reconcile tries every queued pod once, in queue order, against the
+// cache (which already counts the pods placed earlier in the same pass),
+// and returns the plan: binds (after BindLatency), preemption victims'
+// DisruptionTarget conditions and deletions, nominations, PodScheduled=False
+// conditions and FailedScheduling notes. If an event since the last pass
+// may have made room, every unschedulable pod is tried again first.
+// Cost: per pod, the nodes evaluated (see PercentageOfNodesToScore), plus
+// preemption's dry runs for pods that fit nowhere.
+func (s *Scheduler) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
+	var plan cluster.Plan
+	if s.moveAll {
+		s.moveAll = false
+		s.unschedulable.Ascend(func(pi *podInfo) bool {
+			pi.state = podActive
+			s.active = append(s.active, pi)
+			return true
+		})
+		s.unschedulable.Clear(false)
+	}
+	batch := s.active
+	s.active = nil
+	for _, pi := range batch {
+		if pi.enqueued.IsZero() {
+			pi.enqueued = now
+		}
+	}
+	slices.SortFunc(batch, queueLess)
+	for _, pi := range batch {
+		if pi.state != podActive { // gone since, or a duplicate entry already tried
+			continue
+		}
+		d := s.attempt(now, view, pi)
+		s.apply(now, pi, d, &plan)
+	}
+	return plan, nil
+}

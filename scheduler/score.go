@@ -1,0 +1,141 @@
+package scheduler
+
+import (
+	"math"
+
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// MaxNodeScore is the highest score a plugin gives a node.
+const MaxNodeScore int64 = 100
+
+// The score plugin weights of the default profile.
+const (
+	weightTaintToleration    = 3
+	weightNodeAffinity       = 2
+	weightNodeResourcesFit   = 1
+	weightBalancedAllocation = 1
+)
+
+// NodeScore is one feasible node's scores: each plugin's normalised score
+// and the weighted total.
+type NodeScore struct {
+	Node               string
+	TaintToleration    int64
+	NodeAffinity       int64
+	LeastAllocated     int64
+	BalancedAllocation int64
+	Total              int64
+}
+
+// score scores the feasible nodes with the default profile's plugins and
+// normalisations and returns one NodeScore per node, in the order given.
+func (pc *podCtx) score(nodes []*nodeInfo) []NodeScore {
+	out := make([]NodeScore, len(nodes))
+	var maxTaint, maxAffinity int64
+	for i, ni := range nodes {
+		s := &out[i]
+		s.Node = ni.name
+		if ni.hasSoftTaints {
+			s.TaintToleration = pc.intolerableSoftTaints(ni)
+		}
+		for _, t := range pc.preferred {
+			if t.term.Matches(ni.name, ni.labels) {
+				s.NodeAffinity += t.weight
+			}
+		}
+		maxTaint, maxAffinity = max(maxTaint, s.TaintToleration), max(maxAffinity, s.NodeAffinity)
+		s.LeastAllocated = pc.leastAllocated(ni)
+		if !pc.bestEffort {
+			s.BalancedAllocation = pc.balancedAllocation(ni)
+		}
+	}
+	for i := range out {
+		s := &out[i]
+		s.TaintToleration = normalize(s.TaintToleration, maxTaint, true)
+		s.NodeAffinity = normalize(s.NodeAffinity, maxAffinity, false)
+		s.Total = weightTaintToleration*s.TaintToleration + weightNodeAffinity*s.NodeAffinity +
+			weightNodeResourcesFit*s.LeastAllocated + weightBalancedAllocation*s.BalancedAllocation
+	}
+	return out
+}
+
+// normalize is helper.DefaultNormalizeScore for one score.
+func normalize(score, maxCount int64, reverse bool) int64 {
+	if maxCount == 0 {
+		if reverse {
+			return MaxNodeScore
+		}
+		return 0
+	}
+	score = MaxNodeScore * score / maxCount
+	if reverse {
+		score = MaxNodeScore - score
+	}
+	return score
+}
+
+// intolerableSoftTaints counts the node's PreferNoSchedule taints that no
+// toleration with an empty or PreferNoSchedule effect tolerates.
+func (pc *podCtx) intolerableSoftTaints(ni *nodeInfo) int64 {
+	var n int64
+	for _, t := range ni.taints {
+		if t.Effect == taints.PreferNoSchedule && !taints.TolerationsTolerateTaint(pc.softTolerations, t) {
+			n++
+		}
+	}
+	return n
+}
+
+// leastAllocated is NodeResourcesFit's LeastAllocated score over cpu and
+// memory (weight 1 each), counting requests with the scoring defaults.
+func (pc *podCtx) leastAllocated(ni *nodeInfo) int64 {
+	var score, weights int64
+	for _, r := range [2][2]int64{
+		{ni.alloc.milliCPU, ni.nonzero.milliCPU + pc.nonzero.milliCPU},
+		{ni.alloc.memory, ni.nonzero.memory + pc.nonzero.memory},
+	} {
+		capacity, requested := r[0], r[1]
+		if capacity == 0 {
+			continue
+		}
+		var s int64
+		if requested <= capacity {
+			s = (capacity - requested) * MaxNodeScore / capacity
+		}
+		score += s
+		weights++
+	}
+	if weights == 0 {
+		return 0
+	}
+	return score / weights
+}
+
+// balancedAllocation is NodeResourcesBalancedAllocation: (1 - the standard
+// deviation of the cpu and memory request fractions) * 100, with exact
+// requests. It uses upstream's float64 arithmetic; the conversions keep the
+// compiler from fusing operations, so every platform rounds alike.
+func (pc *podCtx) balancedAllocation(ni *nodeInfo) int64 {
+	var fractions [2]float64
+	n := 0
+	for _, r := range [2][2]int64{
+		{ni.alloc.milliCPU, ni.requested.milliCPU + pc.req.milliCPU},
+		{ni.alloc.memory, ni.requested.memory + pc.req.memory},
+	} {
+		if r[0] == 0 {
+			continue
+		}
+		f := float64(r[1]) / float64(r[0])
+		if f > 1 {
+			f = 1
+		}
+		fractions[n] = f
+		n++
+	}
+	std := 0.0
+	if n == 2 {
+		std = math.Abs(float64(fractions[0]-fractions[1]) / 2)
+	}
+	return int64(float64(1-std) * float64(MaxNodeScore))
+}
