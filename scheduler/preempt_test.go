@@ -22,7 +22,9 @@ var classes = []cluster.Object{
 	}(),
 }
 
-func with(objs ...cluster.Object) []cluster.Object { return append(append([]cluster.Object{}, classes...), objs...) }
+func with(objs ...cluster.Object) []cluster.Object {
+	return append(append([]cluster.Object{}, classes...), objs...)
+}
 
 // running is a pod bound to node with a class, cpu request and start time.
 func running(name, node, class, cpu string, started time.Duration, opts ...ct.PodOption) *cluster.Pod {
