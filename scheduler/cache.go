@@ -29,6 +29,7 @@ const (
 type podInfo struct {
 	pod   *cluster.Pod // latest observed object; shared, read-only
 	key   cluster.Key
+	seq   uint64 // the order the scheduler first saw the pod
 	state podState
 
 	// accounting, on a node
@@ -39,19 +40,33 @@ type podInfo struct {
 	ports    []hostPort
 	priority int32
 
+	labeled    bool  // has labels (a PDB can select it)
+	started    bool  // status.startTime is set
+	startNanos int64 // status.startTime in Unix nanoseconds
+
 	// queue
 	enqueued  time.Time // when the pod last entered the queue
 	nominated string    // node this pending pod is nominated to
 }
 
-func newPodInfo(p *cluster.Pod) *podInfo {
-	pi := &podInfo{key: cluster.KeyOf(p)}
+func (c *cache) newPodInfo(p *cluster.Pod) *podInfo {
+	c.seq++
+	pi := &podInfo{key: cluster.KeyOf(p), seq: c.seq}
 	pi.setPod(p)
 	return pi
 }
 
-func (pi *podInfo) setPod(p *cluster.Pod) {
+func (pi *podInfo) setStatus(p *cluster.Pod) {
 	pi.pod = p
+	pi.started = p.Status.StartTime != nil
+	if pi.started {
+		pi.startNanos = p.Status.StartTime.UnixNano()
+	}
+}
+
+func (pi *podInfo) setPod(p *cluster.Pod) {
+	pi.setStatus(p)
+	pi.labeled = len(p.Labels) > 0
 	pi.priority = p.PriorityValue()
 	pi.req = podRequests(p, false)
 	nz := podRequests(p, true)
@@ -97,6 +112,7 @@ func (st *nodeState) clone() nodeState {
 type nodeInfo struct {
 	name string
 	node *cluster.Node // nil once the node is deleted
+	rank int           // index in cache.nodes while live: name order
 
 	unschedulable bool
 	labels        selector.Set
@@ -151,6 +167,7 @@ type cache struct {
 	nodes  []*nodeInfo // live nodes, ascending name
 	byName map[string]*nodeInfo
 	pods   map[cluster.Key]*podInfo
+	seq    uint64 // podInfos created
 }
 
 func newCache() cache {
@@ -186,8 +203,16 @@ func (c *cache) setNode(n *cluster.Node) {
 	if ni.node == nil {
 		i, _ := c.nodeIndex(n.Name)
 		c.nodes = slices.Insert(c.nodes, i, ni)
+		c.renumber(i)
 	}
 	ni.setNode(n)
+}
+
+// renumber sets the ranks of the nodes from index i on.
+func (c *cache) renumber(i int) {
+	for ; i < len(c.nodes); i++ {
+		c.nodes[i].rank = i
+	}
 }
 
 // deleteNode removes a node; its pods stay counted until they are deleted.
@@ -198,6 +223,7 @@ func (c *cache) deleteNode(name string) {
 	}
 	if i, found := c.nodeIndex(name); found {
 		c.nodes = slices.Delete(c.nodes, i, i+1)
+		c.renumber(i)
 	}
 	ni.node = nil
 	c.gc(ni)

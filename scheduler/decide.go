@@ -19,16 +19,18 @@ type Decision struct {
 	Nominated       string
 	ClearNomination bool
 	// Victims are the pods preemption evicts on Nominated, most important
-	// first (priority descending, then earlier start, then key).
+	// first (priority descending, then earlier start, then the order
+	// the scheduler first saw them).
 	Victims []cluster.Key
 	// Message explains a failure in the upstream FitError form; "" on
 	// success.
 	Message string
 	// Statuses holds the filter outcome of every node that failed, by
-	// node name.
+	// node name. Only Decide fills it.
 	Statuses []NodeStatus
 	// Scores holds the scores when more than one node was feasible, in
-	// the order the nodes were evaluated.
+	// the order the nodes were evaluated. Only Decide fills it; Reconcile
+	// does not keep scores.
 	Scores []NodeScore
 }
 
@@ -41,20 +43,21 @@ type NodeStatus struct {
 // diagnosis collects the filter statuses of one attempt.
 type diagnosis struct {
 	statuses  []nodeStatus // in evaluation order
-	absent    Status       // the status of nodes not evaluated
+	absent    *Status      // the status of nodes not evaluated
 	preFilter string       // a PreFilter rejection's message
 }
 
+// nodeStatus is one failed node; st is shared and immutable.
 type nodeStatus struct {
 	ni *nodeInfo
-	Status
+	st *Status
 }
 
 // code returns the status code of a node, absent ones included.
 func (d *diagnosis) code(name string) Code {
 	for i := range d.statuses {
 		if d.statuses[i].ni.name == name {
-			return d.statuses[i].Code
+			return d.statuses[i].st.Code
 		}
 	}
 	return d.absent.Code
@@ -62,35 +65,43 @@ func (d *diagnosis) code(name string) Code {
 
 // fitMessage is FitError.Error: "0/N nodes are available: " then the
 // sorted histogram of reasons (or the PreFilter message), then ".".
-func fitMessage(numAll int, statuses []nodeStatus, absent Status, preFilter string) string {
+func fitMessage(numAll int, statuses []nodeStatus, absent *Status, preFilter string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "0/%d nodes are available:", numAll)
 	if preFilter != "" {
 		fmt.Fprintf(&b, " %s.", preFilter)
 		return b.String()
 	}
+	// Count by shared status first (few distinct ones), then by reason.
+	type byStatus struct {
+		st *Status
+		n  int
+	}
+	var groups []byStatus
+	for _, ns := range statuses {
+		i := slices.IndexFunc(groups, func(g byStatus) bool { return g.st == ns.st })
+		if i < 0 {
+			groups = append(groups, byStatus{ns.st, 0})
+			i = len(groups) - 1
+		}
+		groups[i].n++
+	}
+	if missing := numAll - len(statuses); missing > 0 && absent != nil {
+		groups = append(groups, byStatus{absent, missing})
+	}
 	type count struct {
 		reason string
 		n      int
 	}
 	var counts []count
-	add := func(reason string, n int) {
-		for i := range counts {
-			if counts[i].reason == reason {
-				counts[i].n += n
-				return
+	for _, g := range groups {
+		for _, r := range g.st.Reasons {
+			i := slices.IndexFunc(counts, func(c count) bool { return c.reason == r })
+			if i < 0 {
+				counts = append(counts, count{r, 0})
+				i = len(counts) - 1
 			}
-		}
-		counts = append(counts, count{reason, n})
-	}
-	for _, st := range statuses {
-		for _, r := range st.Reasons {
-			add(r, 1)
-		}
-	}
-	if missing := numAll - len(statuses); missing > 0 {
-		for _, r := range absent.Reasons {
-			add(r, missing)
+			counts[i].n += g.n
 		}
 	}
 	parts := make([]string, len(counts))
@@ -125,6 +136,13 @@ func (s *Scheduler) numFeasibleNodesToFind(numAll int) int {
 	return n
 }
 
+// The statuses of nodes a PreFilter ruled out.
+var (
+	statusAbsent            = &Status{Code: UnschedulableAndUnresolvable}
+	statusAffinityConflict  = &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonAffinityConflict}}
+	statusPreFilterAffinity = &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{"node(s) didn't satisfy plugin(s) [" + PluginNodeAffinity + "]"}}
+)
+
 // claimlessPostFilterReason is what the DynamicResources plugin's
 // PostFilter reports, before DefaultPreemption's, for a pod without
 // resource claims (every pod here: the simulator models no claims).
@@ -144,17 +162,18 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		return d
 	}
 	if nn := pi.nominated; nn != "" {
-		if ni, ok := s.cache.live(nn); ok && pc.filterWithNominated(ni, &ni.nodeState).Code == Success {
+		if ni, ok := s.cache.live(nn); ok && pc.filterWithNominated(ni, &ni.nodeState) == nil {
 			d.Node = nn
 			return d
 		}
 	}
 
-	diag := diagnosis{absent: Status{Code: UnschedulableAndUnresolvable}}
+	diag := diagnosis{absent: statusAbsent, statuses: s.statusBuf[:0]}
+	defer func() { clear(diag.statuses); s.statusBuf = diag.statuses[:0] }()
 	nodes := s.cache.nodes
 	if pc.restricted {
 		if pc.conflict {
-			diag.absent = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonAffinityConflict}}
+			diag.absent = statusAffinityConflict
 			diag.preFilter = ReasonAffinityConflict
 			nodes = nil
 		} else {
@@ -164,17 +183,22 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 					nodes = append(nodes, ni)
 				}
 			}
-			diag.absent = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{"node(s) didn't satisfy plugin(s) [" + PluginNodeAffinity + "]"}}
+			diag.absent = statusPreFilterAffinity
 		}
 	}
 
-	var feasible []*nodeInfo
+	feasible := s.feasibleBuf[:0]
+	defer func() { clear(feasible); s.feasibleBuf = feasible[:0] }()
 	if n := len(nodes); n > 0 {
 		toFind := s.numFeasibleNodesToFind(n)
-		for i := 0; i < n; i++ {
-			ni := nodes[(s.nextStartNodeIndex+i)%n]
+		j := s.nextStartNodeIndex % n
+		for i := 0; i < n; i, j = i+1, j+1 {
+			if j == n {
+				j = 0
+			}
+			ni := nodes[j]
 			st := pc.filterWithNominated(ni, &ni.nodeState)
-			if st.Code == Success {
+			if st == nil {
 				feasible = append(feasible, ni)
 				if len(feasible) >= toFind {
 					break
@@ -192,23 +216,33 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		d.Node = feasible[0].name
 		return d
 	default:
-		d.Scores = pc.score(feasible)
+		scores := pc.score(feasible, s.scoreBuf)
+		s.scoreBuf = scores
 		best := 0
-		for i := 1; i < len(d.Scores); i++ {
-			a, b := d.Scores[i], d.Scores[best]
-			if a.Total > b.Total || (a.Total == b.Total && a.Node < b.Node) {
+		for i := 1; i < len(scores); i++ {
+			a, b := scores[i].total, scores[best].total
+			if a > b || (a == b && feasible[i].rank < feasible[best].rank) {
 				best = i
 			}
 		}
-		d.Node = d.Scores[best].Node
+		d.Node = feasible[best].name
+		if s.explain {
+			d.Scores = make([]NodeScore, len(scores))
+			for i, sc := range scores {
+				d.Scores[i] = NodeScore{Node: feasible[i].name, TaintToleration: sc.taint, NodeAffinity: sc.affinity,
+					LeastAllocated: sc.least, BalancedAllocation: sc.balanced, Total: sc.total}
+			}
+		}
 		return d
 	}
 
-	d.Statuses = make([]NodeStatus, len(diag.statuses))
-	for i, st := range diag.statuses {
-		d.Statuses[i] = NodeStatus{st.ni.name, st.Status}
+	if s.explain {
+		d.Statuses = make([]NodeStatus, len(diag.statuses))
+		for i, ns := range diag.statuses {
+			d.Statuses[i] = NodeStatus{ns.ni.name, *ns.st}
+		}
+		slices.SortFunc(d.Statuses, func(a, b NodeStatus) int { return strings.Compare(a.Node, b.Node) })
 	}
-	slices.SortFunc(d.Statuses, func(a, b NodeStatus) int { return strings.Compare(a.Node, b.Node) })
 	msg := fitMessage(numAll, diag.statuses, diag.absent, diag.preFilter)
 	r := s.preempt(now, view, pc, &diag, numAll)
 	if r.node != "" {
@@ -237,6 +271,7 @@ func Decide(cfg Config, view cluster.View, now time.Time, podKey cluster.Key) (D
 		return Decision{}, err
 	}
 	s.Sync(view)
+	s.explain = true
 	pi, ok := s.cache.pods[podKey]
 	if !ok || pi.state == podOnNode {
 		return Decision{}, fmt.Errorf("scheduler: %s is not a pending pod of %s", podKey, s.cfg.SchedulerName)

@@ -33,7 +33,8 @@
 //     daemon pod costs one node evaluation.
 //   - Score ties go to the lowest node name.
 //   - Preemption victims on a node: highest priority first, then earliest
-//     start time, then key. Candidate nodes are dry-run in name order from
+//     start time, then the order the scheduler first saw the pods (their
+//     creation order, for pods created while it runs). Candidate nodes are dry-run in name order from
 //     a rotating offset; the node is chosen by upstream's chain (fewest PDB
 //     violations, lowest highest-victim priority, lowest priority sum,
 //     fewest victims, latest start of the highest-priority victims) and

@@ -68,12 +68,35 @@ const (
 	ReasonPreemptionNotHelp   = "Preemption is not helpful for scheduling"
 )
 
+// The filters return shared, immutable statuses (nil for success), so
+// that a pass over thousands of failing nodes allocates nothing.
 var (
-	statusUnschedulable = Status{UnschedulableAndUnresolvable, PluginNodeUnschedulable, []string{ReasonUnschedulable}}
-	statusNodeName      = Status{UnschedulableAndUnresolvable, PluginNodeName, []string{ReasonNodeName}}
-	statusTaint         = Status{UnschedulableAndUnresolvable, PluginTaintToleration, []string{ReasonUntoleratedTaint}}
-	statusAffinity      = Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonNodeAffinity}}
-	statusPorts         = Status{Unschedulable, PluginNodePorts, []string{ReasonNodePorts}}
+	statusUnschedulable = &Status{UnschedulableAndUnresolvable, PluginNodeUnschedulable, []string{ReasonUnschedulable}}
+	statusNodeName      = &Status{UnschedulableAndUnresolvable, PluginNodeName, []string{ReasonNodeName}}
+	statusTaint         = &Status{UnschedulableAndUnresolvable, PluginTaintToleration, []string{ReasonUntoleratedTaint}}
+	statusAffinity      = &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonNodeAffinity}}
+	statusPorts         = &Status{Unschedulable, PluginNodePorts, []string{ReasonNodePorts}}
+	statusNoVictims     = &Status{UnschedulableAndUnresolvable, PluginDefaultPreemption, []string{ReasonNoVictims}}
+	statusNotHelpful    = &Status{UnschedulableAndUnresolvable, PluginDefaultPreemption, []string{ReasonPreemptionNotHelp}}
+
+	// fitStatuses[unresolvable][mask]: NodeResourcesFit's statuses for
+	// the combinations of too many pods (1), cpu (2), memory (4) and
+	// ephemeral storage (8), reasons in upstream order.
+	fitStatuses = func() (t [2][16]*Status) {
+		names := []string{ReasonTooManyPods, ReasonInsufficientCPU, ReasonInsufficientMemory, ReasonInsufficientStorage}
+		for u, code := range []Code{Unschedulable, UnschedulableAndUnresolvable} {
+			for mask := 1; mask < 16; mask++ {
+				var reasons []string
+				for i, n := range names {
+					if mask&(1<<i) != 0 {
+						reasons = append(reasons, n)
+					}
+				}
+				t[u][mask] = &Status{code, PluginNodeResourcesFit, reasons}
+			}
+		}
+		return t
+	}()
 )
 
 var unschedulableTaint = taints.Taint{Key: taints.KeyNodeUnschedulable, Effect: taints.NoSchedule}
@@ -174,8 +197,9 @@ func (pc *podCtx) preFilterNames(ns *selector.NodeSelector) {
 }
 
 // filter runs the filter plugins in upstream order on ni with the given
-// accounting (ni's own, or a modified copy) and returns the first failure.
-func (pc *podCtx) filter(ni *nodeInfo, st *nodeState) Status {
+// accounting (ni's own, or a modified copy) and returns the first failure,
+// or nil. The returned status is shared and must not be modified.
+func (pc *podCtx) filter(ni *nodeInfo, st *nodeState) *Status {
 	p := pc.pod
 	if ni.unschedulable && !pc.toleratesUnschedulable {
 		return statusUnschedulable
@@ -211,42 +235,48 @@ func (pc *podCtx) filter(ni *nodeInfo, st *nodeState) Status {
 // fit is NodeResourcesFit's Filter: every insufficient resource is a
 // reason; the status is unresolvable when a request exceeds the node's
 // allocatable amount outright.
-func (pc *podCtx) fit(ni *nodeInfo, st *nodeState) Status {
-	var reasons []string
-	unresolvable := false
+func (pc *podCtx) fit(ni *nodeInfo, st *nodeState) *Status {
+	mask, unresolvable := 0, 0
 	if int64(st.podCount)+1 > ni.allowedPods {
-		reasons = append(reasons, ReasonTooManyPods)
+		mask |= 1
 	}
 	r := &pc.req
-	if r.isZero() {
-		return fitStatus(reasons, unresolvable)
-	}
-	check := func(req, alloc, used int64, reason string) {
+	check := func(bit int, req, alloc, used int64) {
 		if req > 0 && req > alloc-used {
-			reasons = append(reasons, reason)
+			mask |= bit
 			if req > alloc {
-				unresolvable = true
+				unresolvable = 1
 			}
 		}
 	}
-	check(r.milliCPU, ni.alloc.milliCPU, st.requested.milliCPU, ReasonInsufficientCPU)
-	check(r.memory, ni.alloc.memory, st.requested.memory, ReasonInsufficientMemory)
-	check(r.ephemeral, ni.alloc.ephemeral, st.requested.ephemeral, ReasonInsufficientStorage)
-	for _, s := range r.scalars {
-		check(s.value, ni.alloc.scalar(s.name), st.requested.scalar(s.name), "Insufficient "+string(s.name))
+	check(2, r.milliCPU, ni.alloc.milliCPU, st.requested.milliCPU)
+	check(4, r.memory, ni.alloc.memory, st.requested.memory)
+	check(8, r.ephemeral, ni.alloc.ephemeral, st.requested.ephemeral)
+	var scalars []string
+	for _, sc := range r.scalars {
+		alloc := ni.alloc.scalar(sc.name)
+		if sc.value > alloc-st.requested.scalar(sc.name) {
+			scalars = append(scalars, "Insufficient "+string(sc.name))
+			if sc.value > alloc {
+				unresolvable = 1
+			}
+		}
 	}
-	return fitStatus(reasons, unresolvable)
-}
-
-func fitStatus(reasons []string, unresolvable bool) Status {
-	if len(reasons) == 0 {
-		return Status{}
+	if scalars == nil {
+		if mask == 0 {
+			return nil
+		}
+		return fitStatuses[unresolvable][mask]
 	}
-	c := Unschedulable
-	if unresolvable {
-		c = UnschedulableAndUnresolvable
+	var reasons []string
+	if mask != 0 {
+		reasons = slices.Clone(fitStatuses[0][mask].Reasons)
 	}
-	return Status{c, PluginNodeResourcesFit, reasons}
+	code := Unschedulable
+	if unresolvable == 1 {
+		code = UnschedulableAndUnresolvable
+	}
+	return &Status{code, PluginNodeResourcesFit, append(reasons, scalars...)}
 }
 
 // filterWithNominated is RunFilterPluginsWithNominatedPods: a first pass
@@ -254,22 +284,22 @@ func fitStatus(reasons []string, unresolvable bool) Status {
 // (other than the pod itself) added to the accounting, then, if any were
 // added and the first pass succeeded, a second pass without them. st is
 // the accounting to start from.
-func (pc *podCtx) filterWithNominated(ni *nodeInfo, st *nodeState) Status {
-	var withNominated *nodeState
+func (pc *podCtx) filterWithNominated(ni *nodeInfo, st *nodeState) *Status {
+	var withNominated nodeState
+	added := false
 	for _, np := range ni.nominated {
 		if np == pc.info || np.priority < pc.priority {
 			continue
 		}
-		if withNominated == nil {
-			c := st.clone()
-			withNominated = &c
+		if !added {
+			withNominated, added = st.clone(), true
 		}
 		withNominated.add(np, 1)
 	}
-	if withNominated == nil {
+	if !added {
 		return pc.filter(ni, st)
 	}
-	if s := pc.filter(ni, withNominated); s.Code != Success {
+	if s := pc.filter(ni, &withNominated); s != nil {
 		return s
 	}
 	return pc.filter(ni, st)

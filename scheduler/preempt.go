@@ -20,10 +20,11 @@ type preemptResult struct {
 	message string     // why it failed
 }
 
-// candidate is a node where evicting victims lets the pod fit.
+// candidate is a node where evicting victims lets the pod fit; its
+// victims are victimBuf[from:to].
 type candidate struct {
 	ni            *nodeInfo
-	victims       []*podInfo
+	from, to      int
 	pdbViolations int
 }
 
@@ -59,26 +60,27 @@ func (x *pdbIndex) namespace(ns string) []pdb {
 	return l
 }
 
-// startTime is GetPodStartTime: status.startTime, or now for a pod that
-// has not started.
-func startTime(p *podInfo, now time.Time) time.Time {
-	if t := p.pod.Status.StartTime; t != nil {
-		return *t
+// startTime is GetPodStartTime in Unix nanoseconds: status.startTime, or
+// now for a pod that has not started.
+func startTime(p *podInfo, now int64) int64 {
+	if p.started {
+		return p.startNanos
 	}
 	return now
 }
 
 // moreImportant orders victims: higher priority first, then the earlier
-// start time (MoreImportantPod), then key, so the order is total.
-func moreImportant(now time.Time) func(a, b *podInfo) int {
+// start time (MoreImportantPod), then the order the scheduler first saw
+// the pods, so the order is total.
+func moreImportant(now int64) func(a, b *podInfo) int {
 	return func(a, b *podInfo) int {
 		if c := cmp.Compare(b.priority, a.priority); c != 0 {
 			return c
 		}
-		if c := startTime(a, now).Compare(startTime(b, now)); c != 0 {
+		if c := cmp.Compare(startTime(a, now), startTime(b, now)); c != 0 {
 			return c
 		}
-		return a.key.Compare(b.key)
+		return cmp.Compare(a.seq, b.seq)
 	}
 }
 
@@ -114,17 +116,23 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 		}
 	}
 
+	// The statuses are in evaluation order: a rotation of name order.
+	// Un-rotating them puts the potential nodes in name order in O(n).
 	var potential []*nodeInfo
-	for _, st := range diag.statuses {
-		if st.Code == Unschedulable {
-			potential = append(potential, st.ni)
+	split := 0
+	for _, ns := range diag.statuses {
+		if ns.st.Code != Unschedulable {
+			continue
 		}
+		if len(potential) > 0 && ns.ni.rank < potential[len(potential)-1].rank {
+			split = len(potential)
+		}
+		potential = append(potential, ns.ni)
 	}
-	notHelpful := Status{Code: UnschedulableAndUnresolvable, Plugin: PluginDefaultPreemption, Reasons: []string{ReasonPreemptionNotHelp}}
 	if len(potential) == 0 {
-		return preemptResult{clear: true, message: fitMessage(numAll, nil, notHelpful, "")}
+		return preemptResult{clear: true, message: fitMessage(numAll, nil, statusNotHelpful, "")}
 	}
-	slices.SortFunc(potential, func(a, b *nodeInfo) int { return strings.Compare(a.name, b.name) })
+	potential = append(potential[split:], potential[:split]...)
 
 	n := len(potential)
 	numCandidates := n * int(s.cfg.MinCandidateNodesPercentage) / 100
@@ -133,13 +141,17 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	pdbs := pdbIndex{view: view}
 	var nonViolating, violating []candidate
 	var statuses []nodeStatus
+	arena := s.victimBuf[:0]
 	examined := 0
 	for i := 0; i < n; i++ {
 		ni := potential[(offset+i)%n]
 		examined++
-		victims, violations, st := s.selectVictims(now, pc, ni, &pdbs)
-		if st.Code == Success {
-			c := candidate{ni, victims, violations}
+		from := len(arena)
+		var violations int
+		var st *Status
+		arena, violations, st = s.selectVictims(now, pc, ni, &pdbs, arena)
+		if st == nil {
+			c := candidate{ni, from, len(arena), violations}
 			if violations == 0 {
 				nonViolating = append(nonViolating, c)
 			} else {
@@ -153,42 +165,59 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 		statuses = append(statuses, nodeStatus{ni, st})
 	}
 	s.preemptionOffset = (offset + examined) % n
+	defer func() { clear(arena); s.victimBuf = arena[:0] }()
 	candidates := append(nonViolating, violating...)
 	if len(candidates) == 0 {
-		return preemptResult{clear: true, message: fitMessage(numAll, statuses, notHelpful, "")}
+		return preemptResult{clear: true, message: fitMessage(numAll, statuses, statusNotHelpful, "")}
 	}
-	best := pickOneNode(candidates, now)
-	return preemptResult{node: best.ni.name, victims: best.victims}
+	best := pickOneNode(candidates, arena, now)
+	return preemptResult{node: best.ni.name, victims: slices.Clone(arena[best.from:best.to])}
+}
+
+// sortByImportance sorts victims by moreImportant; the lists are short,
+// so an insertion sort without allocation.
+func sortByImportance(vs []*podInfo, now int64) {
+	less := moreImportant(now)
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && less(vs[j], vs[j-1]) < 0; j-- {
+			vs[j], vs[j-1] = vs[j-1], vs[j]
+		}
+	}
 }
 
 // selectVictims is SelectVictimsOnNode: remove every lower-priority pod;
 // if the pod then fits, reprieve as many as possible, most important
-// first, PDB-violating ones before the others.
-func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs *pdbIndex) ([]*podInfo, int, Status) {
+// first, PDB-violating ones before the others. The victims are appended
+// to arena, most important first; the returned status is nil on success.
+func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs *pdbIndex, arena []*podInfo) ([]*podInfo, int, *Status) {
 	st := ni.nodeState.clone()
-	var potential []*podInfo
+	base := len(arena)
 	for _, v := range ni.pods {
 		if v.priority < pc.priority {
-			potential = append(potential, v)
+			arena = append(arena, v)
 			st.add(v, -1)
 		}
 	}
+	potential := arena[base:]
 	if len(potential) == 0 {
-		return nil, 0, Status{UnschedulableAndUnresolvable, PluginDefaultPreemption, []string{ReasonNoVictims}}
+		return arena, 0, statusNoVictims
 	}
-	if fits := pc.filterWithNominated(ni, &st); fits.Code != Success {
-		return nil, 0, fits
+	if fits := pc.filterWithNominated(ni, &st); fits != nil {
+		return arena[:base], 0, fits
 	}
-	slices.SortFunc(potential, moreImportant(now))
+	sortByImportance(potential, now.UnixNano())
 	violating, nonViolating := splitByPDB(potential, pdbs)
-	var victims []*podInfo
+	// The victims overwrite the potential ones in place: never more of
+	// them than potential ones, and each is chosen after being read.
+	n := 0
 	reprieve := func(v *podInfo) bool {
 		st.add(v, 1)
-		if pc.filterWithNominated(ni, &st).Code == Success {
+		if pc.filterWithNominated(ni, &st) == nil {
 			return true
 		}
 		st.add(v, -1)
-		victims = append(victims, v)
+		arena[base+n] = v
+		n++
 		return false
 	}
 	violations := 0
@@ -200,10 +229,11 @@ func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs 
 	for _, v := range nonViolating {
 		reprieve(v)
 	}
+	victims := arena[base : base+n]
 	if len(violating) > 0 && len(nonViolating) > 0 {
-		slices.SortFunc(victims, moreImportant(now))
+		sortByImportance(victims, now.UnixNano())
 	}
-	return victims, violations, Status{}
+	return arena[:base+n], violations, nil
 }
 
 // splitByPDB is filterPodsWithPDBViolation: each pod that a PDB of its
@@ -211,6 +241,17 @@ func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs 
 // uses one of the PDB's allowed disruptions; a pod is violating if any of
 // its PDBs goes below zero. Both results keep the input order.
 func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*podInfo) {
+	guarded := false
+	for _, p := range pods {
+		if p.labeled && len(pdbs.namespace(p.key.Namespace)) > 0 {
+			guarded = true
+			break
+		}
+	}
+	if !guarded {
+		// No copy: selectVictims only overwrites entries already read.
+		return nil, pods
+	}
 	var allowed map[*cluster.PodDisruptionBudget]int32
 	for _, p := range pods {
 		violated := false
@@ -250,20 +291,20 @@ func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*pod
 // (each shifted by 2^31), the fewest victims, the latest earliest start
 // among the highest-priority victims, and at last the lowest node name
 // (upstream takes the first of a map's iteration).
-func pickOneNode(cs []candidate, now time.Time) candidate {
+func pickOneNode(cs []candidate, arena []*podInfo, now time.Time) candidate {
 	type scoreFunc func(c *candidate) int64
 	funcs := []scoreFunc{
 		func(c *candidate) int64 { return -int64(c.pdbViolations) },
-		func(c *candidate) int64 { return -int64(c.victims[0].priority) },
+		func(c *candidate) int64 { return -int64(arena[c.from].priority) },
 		func(c *candidate) int64 {
 			var sum int64
-			for _, v := range c.victims {
+			for _, v := range arena[c.from:c.to] {
 				sum += int64(v.priority) + int64(math.MaxInt32) + 1
 			}
 			return -sum
 		},
-		func(c *candidate) int64 { return -int64(len(c.victims)) },
-		func(c *candidate) int64 { return earliestStart(c.victims, now).UnixNano() },
+		func(c *candidate) int64 { return -int64(c.to - c.from) },
+		func(c *candidate) int64 { return earliestStart(arena[c.from:c.to], now.UnixNano()) },
 	}
 	alive := make([]*candidate, len(cs))
 	for i := range cs {
@@ -290,12 +331,12 @@ func pickOneNode(cs []candidate, now time.Time) candidate {
 }
 
 // earliestStart is GetEarliestPodStartTime: the earliest start time among
-// the victims of the highest priority.
-func earliestStart(victims []*podInfo, now time.Time) time.Time {
+// the victims of the highest priority, in Unix nanoseconds.
+func earliestStart(victims []*podInfo, now int64) int64 {
 	earliest, top := startTime(victims[0], now), victims[0].priority
 	for _, v := range victims {
 		switch t := startTime(v, now); {
-		case v.priority == top && t.Before(earliest):
+		case v.priority == top && t < earliest:
 			earliest = t
 		case v.priority > top:
 			top, earliest = v.priority, t

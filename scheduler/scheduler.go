@@ -86,6 +86,12 @@ type Scheduler struct {
 
 	nextStartNodeIndex int
 	preemptionOffset   int
+
+	scoreBuf    []nodeScore  // reused by every attempt
+	feasibleBuf []*nodeInfo  // reused by every attempt
+	statusBuf   []nodeStatus // reused by every attempt
+	victimBuf   []*podInfo   // preemption scratch, reused
+	explain     bool         // Decide reports scores and statuses
 }
 
 // New returns a scheduler, or an error naming every invalid field.
@@ -203,18 +209,19 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 	}
 	if n.IsBound() {
 		if pi == nil {
-			pi = newPodInfo(n)
+			pi = s.cache.newPodInfo(n)
 			s.cache.pods[k] = pi
 			s.cache.placePod(pi, n.Spec.NodeName)
 			return
 		}
 		if pi.state == podOnNode && pi.node == n.Spec.NodeName {
-			pi.pod, pi.assumed = n, false
+			pi.assumed = false
+			pi.setStatus(n) // the spec of a bound pod does not change what it requests
 			return
 		}
 		// bound here by someone else, or elsewhere than assumed
 		s.forget(pi)
-		pi = newPodInfo(n)
+		pi = s.cache.newPodInfo(n)
 		s.cache.pods[k] = pi
 		s.cache.placePod(pi, n.Spec.NodeName)
 		return
@@ -223,7 +230,7 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 		return
 	}
 	if pi == nil {
-		pi = newPodInfo(n)
+		pi = s.cache.newPodInfo(n)
 		s.cache.pods[k] = pi
 		s.enqueue(pi)
 		s.cache.nominate(pi, n.Status.NominatedNodeName)

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"math"
+	"slices"
 
 	"github.com/daemonsim/daemonsim/taints"
 )
@@ -28,34 +29,41 @@ type NodeScore struct {
 	Total              int64
 }
 
+// nodeScore is NodeScore without the name, kept in a reused buffer.
+type nodeScore struct {
+	taint, affinity, least, balanced, total int64
+}
+
 // score scores the feasible nodes with the default profile's plugins and
-// normalisations and returns one NodeScore per node, in the order given.
-func (pc *podCtx) score(nodes []*nodeInfo) []NodeScore {
-	out := make([]NodeScore, len(nodes))
+// normalisations into buf (grown as needed), one entry per node in the
+// order given, and returns it.
+func (pc *podCtx) score(nodes []*nodeInfo, buf []nodeScore) []nodeScore {
+	out := slices.Grow(buf[:0], len(nodes))[:len(nodes)]
 	var maxTaint, maxAffinity int64
 	for i, ni := range nodes {
-		s := &out[i]
-		s.Node = ni.name
+		s := nodeScore{}
 		if ni.hasSoftTaints {
-			s.TaintToleration = pc.intolerableSoftTaints(ni)
+			s.taint = pc.intolerableSoftTaints(ni)
+			maxTaint = max(maxTaint, s.taint)
 		}
 		for _, t := range pc.preferred {
 			if t.term.Matches(ni.name, ni.labels) {
-				s.NodeAffinity += t.weight
+				s.affinity += t.weight
 			}
 		}
-		maxTaint, maxAffinity = max(maxTaint, s.TaintToleration), max(maxAffinity, s.NodeAffinity)
-		s.LeastAllocated = pc.leastAllocated(ni)
+		maxAffinity = max(maxAffinity, s.affinity)
+		s.least = pc.leastAllocated(ni)
 		if !pc.bestEffort {
-			s.BalancedAllocation = pc.balancedAllocation(ni)
+			s.balanced = pc.balancedAllocation(ni)
 		}
+		out[i] = s
 	}
 	for i := range out {
 		s := &out[i]
-		s.TaintToleration = normalize(s.TaintToleration, maxTaint, true)
-		s.NodeAffinity = normalize(s.NodeAffinity, maxAffinity, false)
-		s.Total = weightTaintToleration*s.TaintToleration + weightNodeAffinity*s.NodeAffinity +
-			weightNodeResourcesFit*s.LeastAllocated + weightBalancedAllocation*s.BalancedAllocation
+		s.taint = normalize(s.taint, maxTaint, true)
+		s.affinity = normalize(s.affinity, maxAffinity, false)
+		s.total = weightTaintToleration*s.taint + weightNodeAffinity*s.affinity +
+			weightNodeResourcesFit*s.least + weightBalancedAllocation*s.balanced
 	}
 	return out
 }
@@ -90,26 +98,29 @@ func (pc *podCtx) intolerableSoftTaints(ni *nodeInfo) int64 {
 // leastAllocated is NodeResourcesFit's LeastAllocated score over cpu and
 // memory (weight 1 each), counting requests with the scoring defaults.
 func (pc *podCtx) leastAllocated(ni *nodeInfo) int64 {
-	var score, weights int64
-	for _, r := range [2][2]int64{
-		{ni.alloc.milliCPU, ni.nonzero.milliCPU + pc.nonzero.milliCPU},
-		{ni.alloc.memory, ni.nonzero.memory + pc.nonzero.memory},
-	} {
-		capacity, requested := r[0], r[1]
-		if capacity == 0 {
-			continue
-		}
-		var s int64
-		if requested <= capacity {
-			s = (capacity - requested) * MaxNodeScore / capacity
-		}
-		score += s
-		weights++
+	cpu, okCPU := leastRequested(ni.alloc.milliCPU, ni.nonzero.milliCPU+pc.nonzero.milliCPU)
+	mem, okMem := leastRequested(ni.alloc.memory, ni.nonzero.memory+pc.nonzero.memory)
+	switch {
+	case okCPU && okMem:
+		return (cpu + mem) / 2
+	case okCPU:
+		return cpu
+	case okMem:
+		return mem
 	}
-	if weights == 0 {
-		return 0
+	return 0
+}
+
+// leastRequested is one resource's LeastAllocated score; false when the
+// node has none of it (the resource is then left out of the average).
+func leastRequested(capacity, requested int64) (int64, bool) {
+	if capacity == 0 {
+		return 0, false
 	}
-	return score / weights
+	if requested > capacity {
+		return 0, true
+	}
+	return (capacity - requested) * MaxNodeScore / capacity, true
 }
 
 // balancedAllocation is NodeResourcesBalancedAllocation: (1 - the standard
