@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +218,39 @@ func TestScenarioQueueOrder(t *testing.T) {
 	require.NoError(t, e.Stabilize())
 	assert.True(t, pod(t, e, "y-high").IsBound())
 	assert.False(t, pod(t, e, "z-low").IsBound())
+}
+
+// mixed runs a scenario with spreading, taints, preemption and a late node.
+func mixed(t *testing.T) *sim.Engine {
+	e := newEngine(t, scheduler.Config{BindLatency: 100 * time.Millisecond})
+	var objs []cluster.Object
+	for _, n := range []string{"n1", "n2", "n3", "n4"} {
+		objs = append(objs, ct.Node(n, ct.CPU("2"), ct.Memory("4Gi")))
+	}
+	objs = append(objs, ct.Node("gpu", ct.CPU("8"), ct.Taint("gpu=true:NoSchedule")))
+	for i := range 12 {
+		objs = append(objs, ct.Pod(fmt.Sprintf("w%02d", i), ct.PriorityClassName("low"), ct.Requests("cpu", "500m", "memory", "500Mi")))
+	}
+	submit(e, with(objs...)...)
+	require.NoError(t, e.Stabilize())
+	submit(e, ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "1500m")))
+	e.SubmitAfter(10*time.Second, "scenario", cluster.Create{Object: ct.Node("n5", ct.CPU("4"))})
+	require.NoError(t, e.Stabilize())
+	return e
+}
+
+func TestDeterminism(t *testing.T) {
+	var logs [2]strings.Builder
+	var digests [2]string
+	for i := range 2 {
+		e := mixed(t)
+		require.NoError(t, e.WriteJSONL(&logs[i]))
+		digests[i] = cluster.Digest(e.View())
+		replayed, err := sim.Replay(e.Log())
+		require.NoError(t, err)
+		assert.Equal(t, digests[i], cluster.Digest(replayed), "replaying the log gives the same state")
+	}
+	assert.Equal(t, logs[0].String(), logs[1].String(), "same seed, same log")
+	assert.Equal(t, digests[0], digests[1])
+	assert.True(t, pod(t, mixed(t), "urgent").IsBound())
 }
