@@ -1,0 +1,27 @@
+// Package cluster is the simulator's object model and state: Node, Pod,
+// DaemonSet, ControllerRevision, PriorityClass and PodDisruptionBudget
+// with Kubernetes JSON field names; exact resource quantities; defaulting
+// and validation with API-server field paths; and the Store, an ordered
+// set of objects (one google/btree per kind, pod indexes by node and by
+// controller UID) with O(1) snapshots and copy-on-write forks.
+//
+// Store.Apply is the only way to write. A Create is defaulted, validated,
+// then admitted, and only then stored; an Update is validated against the
+// stored object; nothing is half applied. Controllers describe writes as
+// Changes in a Plan and the sim engine applies them.
+//
+// # Admission
+//
+// The Priority admission plugin is modelled on pod creation: the pod's
+// priorityClassName, or the global default class (the lowest value if
+// several), sets spec.priority and spec.preemptionPolicy; an unknown
+// class, or a priority or policy in the spec that disagrees with the
+// class, is refused with ErrForbidden in upstream's words. Only one class
+// may be the global default.
+//
+// Deliberate difference: the built-in classes system-cluster-critical
+// (2000000000) and system-node-critical (2000001000) always resolve
+// (ResolvePriorityClass, BuiltinPriorityClasses) but are not stored
+// objects, unlike upstream where the API server creates them at start, so
+// that an empty store is empty and a scenario's first change is revision 1.
+package cluster
