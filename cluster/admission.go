@@ -29,11 +29,15 @@ var builtinPriorityClasses = []PriorityClass{
 func BuiltinPriorityClasses() []*PriorityClass {
 	out := make([]*PriorityClass, len(builtinPriorityClasses))
 	for i := range builtinPriorityClasses {
-		c := builtinPriorityClasses[i].DeepCopy()
-		Default(c)
-		out[i] = c
+		out[i] = builtinPriorityClass(i)
 	}
 	return out
+}
+
+func builtinPriorityClass(i int) *PriorityClass {
+	c := builtinPriorityClasses[i].DeepCopy()
+	Default(c)
+	return c
 }
 
 // ResolvePriorityClass returns the class called name: the stored one, or a
@@ -44,9 +48,7 @@ func ResolvePriorityClass(v View, name string) (*PriorityClass, bool) {
 	}
 	for i := range builtinPriorityClasses {
 		if builtinPriorityClasses[i].Name == name {
-			c := builtinPriorityClasses[i].DeepCopy()
-			Default(c)
-			return c, true
+			return builtinPriorityClass(i), true
 		}
 	}
 	return nil, false

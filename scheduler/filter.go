@@ -3,7 +3,6 @@ package scheduler
 import (
 	"slices"
 
-	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/taints"
 )
@@ -104,14 +103,9 @@ var unschedulableTaint = taints.Taint{Key: taints.KeyNodeUnschedulable, Effect: 
 // podCtx is what the scheduler computes once per pod per attempt (the
 // framework's PreFilter and PreScore state).
 type podCtx struct {
-	pod      *cluster.Pod
-	info     *podInfo
-	priority int32
+	*podInfo // the pod, its priority, requests and host ports
 
-	req        resources
-	nonzero    resources
 	bestEffort bool // no cpu or memory request: BalancedAllocation skips it
-	ports      []hostPort
 
 	toleratesUnschedulable bool
 	nodeSelector           selector.Selector
@@ -135,7 +129,7 @@ type preferredTerm struct {
 
 func newPodCtx(pi *podInfo) *podCtx {
 	p := pi.pod
-	pc := &podCtx{pod: p, info: pi, priority: pi.priority, req: pi.req, nonzero: pi.nonzero, ports: pi.ports}
+	pc := &podCtx{podInfo: pi}
 	pc.bestEffort = pc.req.milliCPU == 0 && pc.req.memory == 0
 	pc.toleratesUnschedulable = taints.TolerationsTolerateTaint(p.Spec.Tolerations, unschedulableTaint)
 	if len(p.Spec.NodeSelector) > 0 {
@@ -288,7 +282,7 @@ func (pc *podCtx) filterWithNominated(ni *nodeInfo, st *nodeState) *Status {
 	var withNominated nodeState
 	added := false
 	for _, np := range ni.nominated {
-		if np == pc.info || np.priority < pc.priority {
+		if np == pc.podInfo || np.priority < pc.priority {
 			continue
 		}
 		if !added {

@@ -106,7 +106,7 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	if p.Spec.PreemptionPolicy != nil && *p.Spec.PreemptionPolicy == cluster.PreemptNever {
 		return preemptResult{message: "not eligible due to preemptionPolicy=Never."}
 	}
-	if nn := pc.info.nominated; nn != "" && diag.code(nn) != UnschedulableAndUnresolvable {
+	if nn := pc.podInfo.nominated; nn != "" && diag.code(nn) != UnschedulableAndUnresolvable {
 		if ni, ok := s.cache.live(nn); ok {
 			for _, v := range ni.pods {
 				if v.priority < pc.priority && terminatingByPreemption(v.pod) {
