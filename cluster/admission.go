@@ -148,3 +148,15 @@ func validatePriorityClass(c *PriorityClass) field.ErrorList {
 	}
 	return errs
 }
+
+// CheckPodAdmission reports whether creating p would pass the admission
+// plugins the simulator models (Priority), without changing p or v. A
+// controller uses it to learn, before planning a create, that the API
+// server would refuse it (an unknown priorityClassName, say). The error is
+// the one Apply would return. Cost: one class lookup.
+func CheckPodAdmission(v View, p *Pod) error {
+	c := *p // admitPod writes only spec.priority* fields, which are replaced below
+	c.Spec.Priority = clonePtr(p.Spec.Priority)
+	c.Spec.PreemptionPolicy = clonePtr(p.Spec.PreemptionPolicy)
+	return admitPod(v, &c)
+}

@@ -338,6 +338,9 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	m.ResourceVersion = rev
 	m.Generation = 1
 	m.CreationTimestamp = now
+	if p, ok := o.(*Pod); ok && p.Status.Phase == "" {
+		p.Status.Phase = PodPending // the pod strategy's PrepareForCreate
+	}
 	m.DeletionTimestamp = nil
 	m.DeletionGracePeriodSeconds = nil
 	s.rev = rev

@@ -150,6 +150,23 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 	}, nil
 }
 
+// Add registers c after the controllers already registered; it is told
+// only of changes applied from now on (call its own Sync first if it needs
+// the current state). Errors: a nil controller or a name already taken.
+func (e *Engine) Add(c Controller) error {
+	if c == nil {
+		return fmt.Errorf("sim: controller is nil")
+	}
+	for _, o := range e.controllers {
+		if o.Name() == c.Name() {
+			return fmt.Errorf("sim: two controllers are named %q", c.Name())
+		}
+	}
+	e.controllers = append(e.controllers, c)
+	e.dirty = append(e.dirty, false)
+	return nil
+}
+
 // Now returns the virtual time.
 func (e *Engine) Now() time.Time { return e.now }
 
@@ -173,6 +190,16 @@ func (e *Engine) Events(from int) iter.Seq[*Event] { return e.log.from(from) }
 
 // Pending returns the number of queued events.
 func (e *Engine) Pending() int { return e.queue.Len() }
+
+// NextAt returns the time of the earliest queued event, and false when
+// nothing is queued. O(log n).
+func (e *Engine) NextAt() (time.Time, bool) {
+	next, ok := e.queue.Min()
+	if !ok {
+		return time.Time{}, false
+	}
+	return next.ev.At, true
+}
 
 // Controllers returns the registered controllers in registration order.
 func (e *Engine) Controllers() []Controller { return slices.Clone(e.controllers) }

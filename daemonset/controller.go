@@ -1,0 +1,493 @@
+package daemonset
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+// DefaultName is the controller's name in the event log.
+const DefaultName = "daemonset-controller"
+
+// Config configures a Controller. The zero value gives upstream's settings.
+type Config struct {
+	// Name is the controller's name in the log; "" means DefaultName.
+	Name string
+	// BurstReplicas caps creates and deletes per sync; 0 means 250.
+	BurstReplicas int
+	// BackoffInitial and BackoffMax bound the failed-pod backoff; 0 means
+	// 1s and 15m.
+	BackoffInitial, BackoffMax time.Duration
+	// Admit, when set, is asked about every pod the controller is about to
+	// create, after the store's own admission check; an error fails that
+	// create as the API server would (a FailedCreate event, and slow start
+	// stops after the batch). Tests use it to inject a quota. It is called
+	// in a deterministic order and must be deterministic itself.
+	Admit func(pod *cluster.Pod) error
+}
+
+func (c *Config) withDefaults() Config {
+	out := *c
+	if out.Name == "" {
+		out.Name = DefaultName
+	}
+	if out.BurstReplicas == 0 {
+		out.BurstReplicas = BurstReplicas
+	}
+	if out.BackoffInitial == 0 {
+		out.BackoffInitial = FailedPodBackoffInitial
+	}
+	if out.BackoffMax == 0 {
+		out.BackoffMax = FailedPodBackoffMax
+	}
+	return out
+}
+
+// counts are the status counters one node contributes, or their sums.
+type counts struct {
+	desired, current, misscheduled, ready, available, updated int32
+}
+
+func (a *counts) add(b counts, sign int32) {
+	a.desired += sign * b.desired
+	a.current += sign * b.current
+	a.misscheduled += sign * b.misscheduled
+	a.ready += sign * b.ready
+	a.available += sign * b.available
+	a.updated += sign * b.updated
+}
+
+// nodeEntry is what one DaemonSet knows about one node: whether the node
+// exists and should run the daemon, the DaemonSet's pods aimed at it
+// (upstream's nodeToDaemonPods entry: terminal pods being deleted left
+// out), and what it contributes to the status counters.
+type nodeEntry struct {
+	name                      string
+	known                     bool // the node exists
+	shouldRun, shouldContinue bool
+	pods                      []*cluster.Pod // any order; sorted with podLess when read
+	contrib                   counts
+	dirty                     bool
+}
+
+// dsState is the controller's incremental view of one DaemonSet.
+type dsState struct {
+	key     cluster.Key
+	ds      *cluster.DaemonSet
+	sel     selector.Selector
+	pl      *placement
+	hash    string
+	tmpl    *cluster.Pod // the pod template with daemon tolerations and hash label
+	nodes   map[string]*nodeEntry
+	podNode map[string]string // owned pod name -> the node entry holding it ("" when untargeted)
+	total   counts
+	built   bool // nodes and pods are loaded; false means rebuild at the next sync
+
+	queued     bool // in the controller's dirty list
+	dirtyNodes []*nodeEntry
+	claims     map[string]bool // pod names to check for adoption or release
+	notes      []cluster.Note
+	seq        uint64 // pod name counter
+	failures   int    // consecutive syncs with failed creates (rate-limited requeue)
+}
+
+// Controller is the DaemonSet controller as a pure reconciler: it reads a
+// cluster.View and returns a cluster.Plan; it never writes the store. It
+// implements sim.Controller. Its work is incremental: every change marks
+// the (DaemonSet, node) pairs it can affect, a sync visits only those, and
+// the status counters are kept by deltas. A DaemonSet is loaded in full
+// (O(nodes + its pods)) when it is created or its spec changes.
+//
+// A Controller is not safe for concurrent use.
+type Controller struct {
+	cfg      Config
+	sets     map[cluster.Key]*dsState
+	all      []*dsState                         // by key
+	byUID    map[string]*dsState                // DaemonSet UID -> state
+	owner    map[cluster.Key]*dsState           // owned pod -> its DaemonSet
+	orphans  map[string]map[string]*cluster.Pod // namespace -> name -> live pod with no controller
+	dirty    []*dsState
+	backoff  map[string]backoffEntry
+	requeues []cluster.Requeue
+}
+
+type backoffEntry struct {
+	delay      time.Duration
+	lastUpdate time.Time
+}
+
+// New returns a controller with cfg (defaults filled in). Start it on an
+// empty store, or call Sync with the store's view first.
+func New(cfg Config) *Controller {
+	c := &Controller{cfg: cfg.withDefaults()}
+	c.reset()
+	return c
+}
+
+func (c *Controller) reset() {
+	c.sets = map[cluster.Key]*dsState{}
+	c.all = nil
+	c.byUID = map[string]*dsState{}
+	c.owner = map[cluster.Key]*dsState{}
+	c.orphans = map[string]map[string]*cluster.Pod{}
+	c.dirty = nil
+	c.backoff = map[string]backoffEntry{}
+	c.requeues = nil
+}
+
+// Name returns the controller's name.
+func (c *Controller) Name() string { return c.cfg.Name }
+
+// Sync loads the controller's caches from view, for a controller that
+// starts on a store that already holds objects. Every DaemonSet is synced
+// at the next Reconcile. Cost: O(DaemonSets + pods).
+func (c *Controller) Sync(view cluster.View) {
+	c.reset()
+	for ds := range view.DaemonSets() {
+		c.observeDaemonSet(nil, ds)
+	}
+	for p := range view.Pods() {
+		c.observePod(nil, p)
+	}
+}
+
+// Observe updates the caches from one applied change and marks what it
+// can affect. Cost: O(1) for a pod, O(DaemonSets) for a node.
+func (c *Controller) Observe(d cluster.Delta) {
+	switch d.Key.Kind {
+	case cluster.KindNode:
+		o, _ := d.Old.(*cluster.Node)
+		n, _ := d.New.(*cluster.Node)
+		if o != nil && n != nil && o.Labels.Equal(n.Labels) && slices.Equal(o.Spec.Taints, n.Spec.Taints) {
+			return // upstream's shouldIgnoreNodeUpdate: only labels and taints matter
+		}
+		for _, st := range c.all {
+			c.markNode(st, d.Key.Name)
+		}
+	case cluster.KindPod:
+		o, _ := d.Old.(*cluster.Pod)
+		n, _ := d.New.(*cluster.Pod)
+		c.observePod(o, n)
+	case cluster.KindDaemonSet:
+		o, _ := d.Old.(*cluster.DaemonSet)
+		n, _ := d.New.(*cluster.DaemonSet)
+		c.observeDaemonSet(o, n)
+	}
+}
+
+// Wake marks what a requested wake-up concerns: a pod key marks the pod's
+// node for its DaemonSet (failed-pod backoff, minReadySeconds), a
+// DaemonSet key the DaemonSet (a retry after failed creates).
+func (c *Controller) Wake(k cluster.Key) {
+	switch k.Kind {
+	case cluster.KindPod:
+		if st := c.owner[k]; st != nil {
+			if node, ok := st.podNode[k.Name]; ok && node != "" {
+				c.markNode(st, node)
+			}
+		}
+	case cluster.KindDaemonSet:
+		if st := c.sets[k]; st != nil {
+			c.enqueue(st)
+		}
+	}
+}
+
+func (c *Controller) enqueue(st *dsState) {
+	if !st.queued {
+		st.queued = true
+		c.dirty = append(c.dirty, st)
+	}
+}
+
+func (c *Controller) entry(st *dsState, node string) *nodeEntry {
+	e := st.nodes[node]
+	if e == nil {
+		e = &nodeEntry{name: node}
+		st.nodes[node] = e
+	}
+	return e
+}
+
+func (c *Controller) markNode(st *dsState, node string) {
+	c.enqueue(st)
+	if !st.built {
+		return // the whole DaemonSet is rebuilt anyway
+	}
+	e := c.entry(st, node)
+	if !e.dirty {
+		e.dirty = true
+		st.dirtyNodes = append(st.dirtyNodes, e)
+	}
+}
+
+func (c *Controller) observeDaemonSet(o, n *cluster.DaemonSet) {
+	switch {
+	case n == nil: // deleted: the garbage collector owns its pods now
+		st := c.sets[cluster.KeyOf(o)]
+		if st == nil {
+			return
+		}
+		c.drop(st)
+	case o == nil || o.UID != n.UID:
+		if o != nil {
+			if st := c.sets[cluster.KeyOf(o)]; st != nil {
+				c.drop(st)
+			}
+		}
+		k := cluster.KeyOf(n)
+		st := &dsState{key: k, ds: n, claims: map[string]bool{}, nodes: map[string]*nodeEntry{}, podNode: map[string]string{}}
+		c.sets[k] = st
+		c.byUID[n.UID] = st
+		i, _ := slices.BinarySearchFunc(c.all, k, func(s *dsState, k cluster.Key) int { return s.key.Compare(k) })
+		c.all = slices.Insert(c.all, i, st)
+		// orphans that may be adopted
+		c.enqueue(st)
+	default:
+		st := c.sets[cluster.KeyOf(n)]
+		if st == nil {
+			return
+		}
+		st.ds = n
+		if o.Generation != n.Generation || !equalPtr(o.Spec.Template.Spec.Priority, n.Spec.Template.Spec.Priority) ||
+			!equalPtr(o.Status.CollisionCount, n.Status.CollisionCount) {
+			st.built = false // the spec changed: reload at the next sync
+			c.enqueue(st)
+		} else if (o.DeletionTimestamp == nil) != (n.DeletionTimestamp == nil) {
+			c.enqueue(st)
+		}
+	}
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+func (c *Controller) drop(st *dsState) {
+	delete(c.sets, st.key)
+	delete(c.byUID, st.ds.UID)
+	if i, ok := slices.BinarySearchFunc(c.all, st.key, func(s *dsState, k cluster.Key) int { return s.key.Compare(k) }); ok {
+		c.all = slices.Delete(c.all, i, i+1)
+	}
+	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
+		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
+	}
+	st.queued = true // never enqueue again; Reconcile skips dropped states
+	st.nodes = nil
+}
+
+// ownerOf returns the state of the DaemonSet controlling p, or nil.
+func (c *Controller) ownerOf(p *cluster.Pod) *dsState {
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "DaemonSet" {
+		return nil
+	}
+	st := c.byUID[ref.UID]
+	if st == nil || st.ds.Name != ref.Name || st.key.Namespace != p.Namespace {
+		return nil
+	}
+	return st
+}
+
+func (c *Controller) observePod(o, n *cluster.Pod) {
+	var k cluster.Key
+	if o != nil {
+		k = cluster.KeyOf(o)
+		if o.ControllerRef() == nil {
+			if m := c.orphans[o.Namespace]; m != nil {
+				delete(m, o.Name)
+			}
+		}
+	} else {
+		k = cluster.KeyOf(n)
+	}
+	var nstate *dsState
+	if n != nil {
+		nstate = c.ownerOf(n)
+	}
+	if st := c.owner[k]; st != nil && st != nstate {
+		c.removePod(st, k.Name)
+	}
+	if n == nil {
+		return
+	}
+	if nstate != nil {
+		c.putPod(nstate, n)
+		if nstate.built && !nstate.sel.Matches(n.Labels) {
+			nstate.claims[n.Name] = true // release
+			c.enqueue(nstate)
+		}
+		c.observeTransitions(nstate, o, n)
+		return
+	}
+	if n.ControllerRef() != nil || n.IsTerminating() {
+		return
+	}
+	m := c.orphans[n.Namespace]
+	if m == nil {
+		m = map[string]*cluster.Pod{}
+		c.orphans[n.Namespace] = m
+	}
+	m[n.Name] = n
+	if o != nil && o.ControllerRef() == nil && o.Labels.Equal(n.Labels) {
+		return // upstream enqueues orphans only when labels or the controller changed
+	}
+	for _, st := range c.all {
+		if st.key.Namespace == n.Namespace && st.built && st.sel.Matches(n.Labels) {
+			st.claims[n.Name] = true // adopt
+			c.enqueue(st)
+		}
+	}
+}
+
+// observeTransitions turns a pod's own changes into notes and timed
+// wake-ups: FailedPlacement when the scheduler reports it unschedulable,
+// and a wake-up once it has been ready for minReadySeconds.
+func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
+	if cond, ok := n.Condition(cluster.PodScheduled); ok && cond.Status == cluster.ConditionFalse && !n.IsBound() {
+		var prev cluster.PodCondition
+		if o != nil {
+			prev, _ = o.Condition(cluster.PodScheduled)
+		}
+		if prev.Status != cond.Status || prev.Message != cond.Message {
+			node, _ := TargetNodeName(n)
+			st.notes = append(st.notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonFailedPlacement,
+				Message: fmt.Sprintf("failed to place pod %s on %q: %s", n.Name, node, cond.Message)})
+			c.enqueue(st)
+		}
+	}
+	if mr := st.ds.Spec.MinReadySeconds; mr > 0 && n.IsReady() && (o == nil || !o.IsReady()) {
+		c.requeues = append(c.requeues, cluster.Requeue{Key: cluster.KeyOf(n), After: time.Duration(mr)*time.Second + time.Second})
+	}
+}
+
+// putPod records the current version of an owned pod in its node entry
+// (or takes it out when it is terminal and being deleted).
+func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
+	k := cluster.KeyOf(p)
+	c.owner[k] = st
+	if !st.built {
+		st.podNode[p.Name] = ""
+		c.enqueue(st)
+		return
+	}
+	c.removePod(st, p.Name)
+	c.owner[k] = st
+	node, err := TargetNodeName(p)
+	if err != nil {
+		st.podNode[p.Name] = ""
+		return
+	}
+	st.podNode[p.Name] = node
+	e := c.entry(st, node)
+	if !(p.IsTerminal() && p.IsTerminating()) {
+		e.pods = append(e.pods, p)
+	}
+	c.markNode(st, node)
+}
+
+func (c *Controller) removePod(st *dsState, name string) {
+	node, ok := st.podNode[name]
+	if !ok {
+		return
+	}
+	delete(st.podNode, name)
+	delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
+	if node == "" || !st.built {
+		c.enqueue(st)
+		return
+	}
+	e := st.nodes[node]
+	if e == nil {
+		return
+	}
+	e.pods = slices.DeleteFunc(e.pods, func(p *cluster.Pod) bool { return p.Name == name })
+	c.markNode(st, node)
+}
+
+func cmpKey(a, b *dsState) int { return a.key.Compare(b.key) }
+
+// Reconcile syncs every DaemonSet marked since the last call, in key
+// order, and returns the creates, deletes, ownership patches, status writes,
+// notes and wake-ups they need. Each DaemonSet's work is that of upstream's
+// syncDaemonSet restricted to the nodes that changed.
+func (c *Controller) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
+	var plan cluster.Plan
+	plan.Requeue, c.requeues = c.requeues, nil
+	dirty := c.dirty
+	c.dirty = nil
+	slices.SortFunc(dirty, cmpKey)
+	for _, st := range dirty {
+		if c.sets[st.key] != st {
+			continue // dropped
+		}
+		st.queued = false
+		c.sync(now, view, st, &plan)
+	}
+	return plan, nil
+}
+
+// rebuild loads a DaemonSet's nodes and pods from view. O(nodes + its pods
+// + orphans in its namespace).
+func (c *Controller) rebuild(view cluster.View, st *dsState) {
+	ds := st.ds
+	st.sel, _ = selector.LabelSelectorAsSelector(ds.Spec.Selector)
+	st.pl = newPlacement(ds)
+	st.hash = TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
+	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
+		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
+	}
+	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
+	st.podNode = map[string]string{}
+	st.dirtyNodes = st.dirtyNodes[:0]
+	st.total = counts{}
+	st.built = true
+	for n := range view.Nodes() {
+		e := c.entry(st, n.Name)
+		e.known = true
+		e.shouldRun, e.shouldContinue = st.pl.shouldRun(n)
+		e.dirty = true
+		st.dirtyNodes = append(st.dirtyNodes, e)
+	}
+	for p := range view.PodsControlledBy(ds.UID) {
+		if c.ownerOf(p) == st {
+			c.putPod(st, p)
+		}
+	}
+	for _, p := range sortedPods(c.orphans[st.key.Namespace]) {
+		if st.sel.Matches(p.Labels) {
+			st.claims[p.Name] = true
+		}
+	}
+}
+
+func sortedPods(m map[string]*cluster.Pod) []*cluster.Pod {
+	out := make([]*cluster.Pod, 0, len(m))
+	for _, p := range m { //detlint:allow collected, then sorted by name
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *cluster.Pod) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// newTemplatePod is upstream's CreatePodTemplate: the template with the
+// default daemon tolerations and the revision hash label, in the
+// DaemonSet's namespace. Pods are copies of it with a name, an owner and
+// the node-name affinity.
+func newTemplatePod(ds *cluster.DaemonSet, pl *placement, hash string) *cluster.Pod {
+	t := ds.Spec.Template.DeepCopy()
+	p := &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Namespace: ds.Namespace, Labels: t.Labels, Annotations: t.Annotations}, Spec: t.Spec}
+	if p.Labels == nil {
+		p.Labels = selector.Set{}
+	}
+	if hash != "" {
+		p.Labels[ControllerRevisionHashLabel] = hash
+	}
+	p.Spec.Tolerations = slices.Clone(pl.tolerations)
+	return p
+}

@@ -1,0 +1,229 @@
+package daemonset_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/daemonset"
+	"github.com/daemonsim/daemonsim/selector"
+	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// dsOption edits a DaemonSet under construction.
+type dsOption func(*cluster.DaemonSet)
+
+// newDS returns a DaemonSet "default/<name>" selecting app=<name>, one
+// container with 100m cpu and 200Mi memory requests.
+func newDS(name string, opts ...dsOption) *cluster.DaemonSet {
+	ds := &cluster.DaemonSet{ObjectMeta: cluster.ObjectMeta{Name: name, Namespace: "default"}, Spec: cluster.DaemonSetSpec{
+		Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": name}},
+		Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": name}},
+			Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: name, Image: name + ":1",
+				Resources: cluster.ResourceRequirements{Requests: rl("cpu", "100m", "memory", "200Mi")}}}}},
+	}}
+	for _, o := range opts {
+		o(ds)
+	}
+	return ds
+}
+
+func tolerate(t taints.Toleration) dsOption {
+	return func(ds *cluster.DaemonSet) {
+		ds.Spec.Template.Spec.Tolerations = append(ds.Spec.Template.Spec.Tolerations, t)
+	}
+}
+
+func nodeSelector(kv ...string) dsOption {
+	return func(ds *cluster.DaemonSet) {
+		ds.Spec.Template.Spec.NodeSelector = selector.Set{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			ds.Spec.Template.Spec.NodeSelector[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+func hostNetwork(ds *cluster.DaemonSet) { ds.Spec.Template.Spec.HostNetwork = true }
+
+func minReady(s int32) dsOption { return func(ds *cluster.DaemonSet) { ds.Spec.MinReadySeconds = s } }
+
+func requests(kv ...string) dsOption {
+	return func(ds *cluster.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Resources.Requests = rl(kv...)
+	}
+}
+
+// node returns a worker node with room for many pods.
+func node(name string, opts ...ct.NodeOption) *cluster.Node {
+	return ct.Node(name, append([]ct.NodeOption{ct.CPU("4"), ct.Memory("16Gi"), ct.MaxPods("110")}, opts...)...)
+}
+
+// world is a default cluster under test with invariant checks.
+type world struct {
+	t *testing.T
+	*sim.Cluster
+}
+
+func newWorld(t *testing.T, agent sim.NodeAgentConfig) *world {
+	t.Helper()
+	c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 7}, NodeAgent: agent})
+	require.NoError(t, err)
+	return &world{t: t, Cluster: c}
+}
+
+func (w *world) submit(c cluster.Change) { w.Submit(w.Now(), "scenario", c) }
+
+func (w *world) create(objs ...cluster.Object) {
+	for _, o := range objs {
+		w.submit(cluster.Create{Object: o})
+	}
+}
+
+// update applies f to a copy of the stored object with key k.
+func (w *world) update(k cluster.Key, f func(cluster.Object)) {
+	o, ok := w.View().Get(k)
+	require.True(w.t, ok, "%s", k)
+	cp := o.DeepCopyObject()
+	f(cp)
+	w.submit(cluster.Update{Object: cp})
+}
+
+// run steps the engine until nothing is queued or until d has passed,
+// checking the invariants whenever an instant is complete.
+func (w *world) run(d time.Duration) {
+	w.t.Helper()
+	end := w.Now().Add(d)
+	for steps := 0; ; steps++ {
+		require.Less(w.t, steps, 1_000_000, "no fixed point")
+		next, ok := w.nextAt()
+		if !ok || next.After(end) {
+			break
+		}
+		_, _, err := w.Step()
+		require.NoError(w.t, err)
+		if n, ok := w.nextAt(); !ok || n.After(w.Now()) {
+			w.checkInvariants()
+		}
+	}
+	require.NoError(w.t, w.RunUntil(end))
+}
+
+func (w *world) nextAt() (time.Time, bool) { return w.NextAt() }
+
+// checkInvariants asserts, at a complete instant: at most one daemon pod
+// (not being deleted) per node and DaemonSet (no surge in these scenarios), no running daemon
+// pod on a node whose NoExecute taint it does not tolerate, and every
+// DaemonSet's status equal to a full recount.
+func (w *world) checkInvariants() {
+	w.t.Helper()
+	v := w.View()
+	for ds := range v.DaemonSets() {
+		if ds.DeletionTimestamp != nil {
+			continue
+		}
+		perNode := map[string][]string{}
+		for p := range v.PodsControlledBy(ds.UID) {
+			if p.IsTerminal() {
+				continue
+			}
+			n, err := daemonset.TargetNodeName(p)
+			require.NoError(w.t, err)
+			if !p.IsTerminating() {
+				perNode[n] = append(perNode[n], p.Name)
+			}
+			if nd, ok := v.Node(n); ok && !p.IsTerminating() {
+				tols := daemonset.AddDaemonPodTolerations(p.Spec.Tolerations, p.Spec.HostNetwork)
+				taint, bad := taints.FindUntolerated(nd.Spec.Taints, tols, taints.NoExecuteFilter)
+				require.False(w.t, bad, "t=%s pod %s on %s does not tolerate %s", w.Offset(w.Now()), p.Name, n, taint)
+			}
+		}
+		for n, pods := range perNode {
+			require.LessOrEqual(w.t, len(pods), 1, "t=%s %s has %d pods on %s: %v", w.Offset(w.Now()), ds.Name, len(pods), n, pods)
+		}
+		want := daemonset.ComputeStatus(v, ds, w.Now())
+		got := ds.Status
+		if ds.Spec.MinReadySeconds > 0 { // availability is observed on wake-ups, as upstream
+			want.NumberAvailable, want.NumberUnavailable = got.NumberAvailable, got.NumberUnavailable
+		}
+		require.Equal(w.t, want, got, "t=%s status of %s", w.Offset(w.Now()), ds.Name)
+	}
+}
+
+// pods returns "node:phase[:ready]" for every pod of the DaemonSet, by node.
+func (w *world) pods(name string) []string {
+	ds, ok := w.View().DaemonSet("default", name)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for p := range w.View().PodsControlledBy(ds.UID) {
+		n, _ := daemonset.TargetNodeName(p)
+		s := n + ":" + string(p.Status.Phase)
+		if p.IsReady() {
+			s += ":ready"
+		}
+		if p.IsTerminating() {
+			s += ":terminating"
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// notes returns the notes with reason, as "message".
+func (w *world) notes(reason string) []string {
+	var out []string
+	for ev := range w.Events(0) {
+		if ev.Kind == sim.EventNote && ev.Note.Reason == reason {
+			out = append(out, ev.Note.Message)
+		}
+	}
+	return out
+}
+
+// errors returns the refused changes in the log.
+func (w *world) errors() []string {
+	var out []string
+	for ev := range w.Events(0) {
+		if ev.Kind == sim.EventChange && ev.Err != "" {
+			out = append(out, fmt.Sprint(ev.Change)+": "+ev.Err)
+		}
+	}
+	return out
+}
+
+func (w *world) status(name string) cluster.DaemonSetStatus {
+	ds, ok := w.View().DaemonSet("default", name)
+	require.True(w.t, ok)
+	return ds.Status
+}
+
+// rl builds a resource list from name, quantity pairs.
+func rl(kv ...string) cluster.ResourceList {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	l, err := cluster.ParseResourceList(m)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// onlyPod returns the key of the one pod in the store.
+func (w *world) onlyPod() cluster.Key {
+	w.t.Helper()
+	require.Equal(w.t, 1, w.View().PodCount())
+	for p := range w.View().Pods() {
+		return cluster.KeyOf(p)
+	}
+	panic("unreachable")
+}

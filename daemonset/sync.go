@@ -1,0 +1,401 @@
+package daemonset
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+)
+
+// sync is upstream's syncDaemonSet for one DaemonSet, restricted to its
+// marked nodes: claim pods, decide per node (podsShouldBeOnNode), submit
+// creates and deletes within the burst limit with slow start, and write
+// the status when a counter or the observed generation changed.
+func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *cluster.Plan) {
+	ds, ok := view.DaemonSet(st.key.Namespace, st.key.Name)
+	if !ok || ds.UID != st.ds.UID {
+		return
+	}
+	st.ds = ds
+	plan.Notes = append(plan.Notes, st.notes...)
+	st.notes = nil
+	if ds.Spec.Selector != nil && ds.Spec.Selector.IsEmpty() {
+		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonSelectingAll,
+			Message: "This daemon set is selecting all pods. A non-empty selector is required."})
+		return
+	}
+	if ds.DeletionTimestamp != nil {
+		return // being deleted: no manage, no status (upstream)
+	}
+	if !st.built {
+		c.rebuild(view, st)
+	}
+	c.claim(view, st, plan)
+
+	nodes := st.dirtyNodes
+	st.dirtyNodes = nil
+	slices.SortFunc(nodes, func(a, b *nodeEntry) int { return cmp.Compare(a.name, b.name) })
+	var creates []*nodeEntry
+	var deletes []*cluster.Pod
+	surge := allowsSurge(ds)
+	for _, e := range nodes {
+		e.dirty = false
+		node, ok := view.Node(e.name)
+		e.known = ok
+		if ok {
+			e.shouldRun, e.shouldContinue = st.pl.shouldRun(node)
+			creates, deletes = c.podsShouldBeOnNode(now, st, e, surge, creates, deletes, plan)
+		} else {
+			e.shouldRun, e.shouldContinue = false, false
+			// unscheduled pods aimed at a vanished node never get bound
+			// and PodGC does not see them: delete them here
+			for _, p := range e.pods {
+				if !p.IsBound() {
+					deletes = append(deletes, p)
+				}
+			}
+		}
+	}
+	c.syncNodes(st, view, creates, deletes, plan)
+	for _, e := range nodes {
+		nc := c.contribution(now, st, e, plan)
+		st.total.add(e.contrib, -1)
+		st.total.add(nc, 1)
+		e.contrib = nc
+		if !e.known && len(e.pods) == 0 && !e.dirty {
+			delete(st.nodes, e.name)
+		}
+	}
+	c.writeStatus(st, plan)
+}
+
+// allowsSurge is upstream's AllowsSurge: a RollingUpdate whose maxSurge
+// resolves to more than zero against one node.
+func allowsSurge(ds *cluster.DaemonSet) bool {
+	us := ds.Spec.UpdateStrategy
+	if us.Type != cluster.RollingUpdateDaemonSetStrategyType || us.RollingUpdate == nil || us.RollingUpdate.MaxSurge == nil {
+		return false
+	}
+	n, err := us.RollingUpdate.MaxSurge.ScaledValue(1, true)
+	return err == nil && n > 0
+}
+
+// podsShouldBeOnNode is upstream's per-node decision; it appends the node
+// to creates when it needs a pod and the pods to delete to deletes.
+func (c *Controller) podsShouldBeOnNode(now time.Time, st *dsState, e *nodeEntry, surge bool,
+	creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) ([]*nodeEntry, []*cluster.Pod) {
+	ds := st.ds
+	exists := len(e.pods) > 0
+	switch {
+	case e.shouldRun && !exists:
+		creates = append(creates, e)
+	case e.shouldContinue:
+		var running []*cluster.Pod
+		for _, p := range e.pods {
+			if p.IsTerminating() {
+				continue
+			}
+			switch p.Status.Phase {
+			case cluster.PodFailed:
+				key := fmt.Sprintf("%s/%d/%s", ds.UID, ds.Status.ObservedGeneration, e.name)
+				if b, ok := c.backoff[key]; ok && now.Sub(b.lastUpdate) < b.delay {
+					plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(p), After: b.delay})
+					continue
+				}
+				c.backoffNext(key, now)
+				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonFailedDaemonPod,
+					Message: fmt.Sprintf("Found failed daemon pod %s/%s on node %s, will try to kill it", p.Namespace, p.Name, e.name)})
+				deletes = append(deletes, p)
+			case cluster.PodSucceeded:
+				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSucceededDaemonPod,
+					Message: fmt.Sprintf("Found succeeded daemon pod %s/%s on node %s, will try to delete it", p.Namespace, p.Name, e.name)})
+				deletes = append(deletes, p)
+			default:
+				running = append(running, p)
+			}
+		}
+		slices.SortFunc(running, podLess)
+		if !surge {
+			if len(running) > 1 {
+				deletes = append(deletes, running[1:]...)
+			}
+			break
+		}
+		if len(running) <= 1 {
+			if len(running) == 0 && e.shouldRun {
+				creates = append(creates, e)
+			}
+			break
+		}
+		var oldestNew, oldestOld *cluster.Pod
+		for _, p := range running {
+			if IsPodUpdated(p, st.hash) {
+				if oldestNew == nil {
+					oldestNew = p
+					continue
+				}
+			} else if oldestOld == nil {
+				oldestOld = p
+				continue
+			}
+			deletes = append(deletes, p)
+		}
+		if oldestNew != nil && oldestOld != nil &&
+			(!oldestOld.IsReady() || oldestNew.IsAvailable(ds.Spec.MinReadySeconds, now)) {
+			deletes = append(deletes, oldestOld)
+		}
+	case exists: // and !shouldContinue
+		for _, p := range e.pods {
+			if !p.IsTerminating() {
+				deletes = append(deletes, p)
+			}
+		}
+	}
+	return creates, deletes
+}
+
+// backoffNext is flowcontrol.Backoff.Next without jitter: the first
+// failure (or one after more than twice the maximum since the last) waits
+// the initial delay, each next one twice the last, up to the maximum.
+func (c *Controller) backoffNext(key string, now time.Time) {
+	b, ok := c.backoff[key]
+	if !ok || now.Sub(b.lastUpdate) > 2*c.cfg.BackoffMax {
+		b.delay = c.cfg.BackoffInitial
+	} else {
+		b.delay = min(2*b.delay, c.cfg.BackoffMax)
+	}
+	b.lastUpdate = now
+	c.backoff[key] = b
+}
+
+// syncNodes submits at most BurstReplicas creates, in slow-start batches
+// of 1, 2, 4, ... that stop after the first batch with a failed create,
+// and at most BurstReplicas deletes. Nodes left over stay marked for the
+// next sync.
+func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) {
+	burst := c.cfg.BurstReplicas
+	createDiff := min(len(creates), burst)
+	for _, e := range creates[createDiff:] {
+		c.markNode(st, e.name)
+	}
+	failed := 0
+	batch := min(createDiff, SlowStartInitialBatchSize)
+	for pos := 0; pos < createDiff; {
+		batchFailed := 0
+		for _, e := range creates[pos : pos+batch] {
+			p := c.newPod(view, st, e.name)
+			err := cluster.CheckPodAdmission(view, p)
+			if err == nil && c.cfg.Admit != nil {
+				err = c.cfg.Admit(p)
+			}
+			if err != nil {
+				batchFailed++
+				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonFailedCreate,
+					Message: "Error creating: " + err.Error()})
+				c.markNode(st, e.name)
+				continue
+			}
+			plan.Changes = append(plan.Changes, cluster.Create{Object: p})
+			plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulCreate,
+				Message: "Created pod: " + p.Name})
+		}
+		failed += batchFailed
+		pos += batch
+		if batchFailed > 0 {
+			for _, e := range creates[pos:createDiff] {
+				c.markNode(st, e.name) // never attempted: the next sync retries
+			}
+			break
+		}
+		batch = min(2*batch, createDiff-pos)
+	}
+	if failed > 0 {
+		// upstream returns the error and the work queue retries the key
+		// with its per-item exponential backoff (5ms doubling to 1000s)
+		st.failures++
+		delay := min(5*time.Millisecond<<min(st.failures-1, 30), 1000*time.Second)
+		plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: st.key, After: delay})
+	} else {
+		st.failures = 0
+	}
+
+	deleteDiff := min(len(deletes), burst)
+	for _, p := range deletes[deleteDiff:] {
+		if node, ok := st.podNode[p.Name]; ok && node != "" {
+			c.markNode(st, node)
+		}
+	}
+	for _, p := range deletes[:deleteDiff] {
+		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p)})
+		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulDelete,
+			Message: "Deleted pod: " + p.Name})
+	}
+}
+
+// newPod makes the pod for node from the template: a generated name not
+// taken in view, the node-name affinity and the controller reference.
+func (c *Controller) newPod(view cluster.View, st *dsState, node string) *cluster.Pod {
+	p := *st.tmpl
+	for {
+		st.seq++
+		p.Name = podName(st.ds, st.seq)
+		if _, taken := view.Pod(p.Namespace, p.Name); !taken {
+			break
+		}
+	}
+	p.Spec.Affinity = ReplaceNodeNameAffinity(st.tmpl.Spec.Affinity, node)
+	p.OwnerReferences = []cluster.OwnerReference{controllerRef(st.ds)}
+	return &p
+}
+
+func controllerRef(ds *cluster.DaemonSet) cluster.OwnerReference {
+	t := true
+	return cluster.OwnerReference{APIVersion: "apps/v1", Kind: "DaemonSet", Name: ds.Name, UID: ds.UID, Controller: &t, BlockOwnerDeletion: &t}
+}
+
+// claim adopts marked orphans that match the selector and releases owned
+// pods that no longer do (upstream's ClaimPods), by updating their owner
+// references. An adopted pod counts as the DaemonSet's at once.
+func (c *Controller) claim(view cluster.View, st *dsState, plan *cluster.Plan) {
+	if len(st.claims) == 0 {
+		return
+	}
+	names := make([]string, 0, len(st.claims))
+	for n := range st.claims { //detlint:allow collected, then sorted
+		names = append(names, n)
+	}
+	clear(st.claims)
+	slices.Sort(names)
+	for _, name := range names {
+		p, ok := view.Pod(st.key.Namespace, name)
+		if !ok {
+			continue
+		}
+		ref := p.ControllerRef()
+		matches := st.sel.Matches(p.Labels)
+		switch {
+		case ref == nil && matches && !p.IsTerminating():
+			cp := *p
+			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(st.ds))
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
+			c.putPod(st, &cp)
+		case ref != nil && ref.UID == st.ds.UID && !matches:
+			cp := *p
+			cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == st.ds.UID })
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
+			c.removePod(st, name)
+		}
+	}
+}
+
+// contribution is what node entry e adds to the status counters
+// (upstream's updateDaemonSetStatus, per node). A pod that is ready but not
+// yet available asks for a wake-up when it will be.
+func (c *Controller) contribution(now time.Time, st *dsState, e *nodeEntry, plan *cluster.Plan) counts {
+	var out counts
+	if !e.known {
+		return out
+	}
+	if !e.shouldRun {
+		if len(e.pods) > 0 {
+			out.misscheduled = 1
+		}
+		return out
+	}
+	out.desired = 1
+	if len(e.pods) == 0 {
+		return out
+	}
+	out.current = 1
+	first := slices.MinFunc(e.pods, podLess)
+	if first.IsReady() {
+		out.ready = 1
+		mr := st.ds.Spec.MinReadySeconds
+		if first.IsAvailable(mr, now) {
+			out.available = 1
+		} else if cond, _ := first.Condition(cluster.PodReady); !cond.LastTransitionTime.IsZero() {
+			at := cond.LastTransitionTime.Add(time.Duration(mr)*time.Second + time.Second)
+			plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(first), After: max(at.Sub(now), 0)})
+		}
+	}
+	if IsPodUpdated(first, st.hash) {
+		out.updated = 1
+	}
+	return out
+}
+
+// writeStatus plans a status write when a counter differs from the stored
+// status or the generation has not been observed yet.
+func (c *Controller) writeStatus(st *dsState, plan *cluster.Plan) {
+	ds, t := st.ds, st.total
+	s := ds.Status
+	if s.DesiredNumberScheduled == t.desired && s.CurrentNumberScheduled == t.current &&
+		s.NumberMisscheduled == t.misscheduled && s.NumberReady == t.ready &&
+		s.UpdatedNumberScheduled == t.updated && s.NumberAvailable == t.available &&
+		s.NumberUnavailable == t.desired-t.available && s.ObservedGeneration >= ds.Generation {
+		return
+	}
+	cp := *ds
+	cp.Status.DesiredNumberScheduled = t.desired
+	cp.Status.CurrentNumberScheduled = t.current
+	cp.Status.NumberMisscheduled = t.misscheduled
+	cp.Status.NumberReady = t.ready
+	cp.Status.UpdatedNumberScheduled = t.updated
+	cp.Status.NumberAvailable = t.available
+	cp.Status.NumberUnavailable = t.desired - t.available
+	cp.Status.ObservedGeneration = ds.Generation
+	plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+}
+
+// ComputeStatus recounts ds's status counters from view the way upstream's
+// updateDaemonSetStatus does, over every node and every pod of ds: the
+// reference the controller's incremental counters must equal. It sets
+// ObservedGeneration to ds.Generation and keeps the rest of ds.Status.
+// Cost: O(nodes + pods of ds).
+func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) cluster.DaemonSetStatus {
+	pl := newPlacement(ds)
+	hash := TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	byNode := map[string][]*cluster.Pod{}
+	for p := range view.PodsControlledBy(ds.UID) {
+		if p.IsTerminal() && p.IsTerminating() {
+			continue
+		}
+		if n, err := TargetNodeName(p); err == nil {
+			byNode[n] = append(byNode[n], p)
+		}
+	}
+	var t counts
+	for n := range view.Nodes() {
+		shouldRun, _ := pl.shouldRun(n)
+		pods := byNode[n.Name]
+		if !shouldRun {
+			if len(pods) > 0 {
+				t.misscheduled++
+			}
+			continue
+		}
+		t.desired++
+		if len(pods) == 0 {
+			continue
+		}
+		t.current++
+		first := slices.MinFunc(pods, podLess)
+		if first.IsReady() {
+			t.ready++
+			if first.IsAvailable(ds.Spec.MinReadySeconds, now) {
+				t.available++
+			}
+		}
+		if IsPodUpdated(first, hash) {
+			t.updated++
+		}
+	}
+	s := ds.Status
+	s.DesiredNumberScheduled, s.CurrentNumberScheduled, s.NumberMisscheduled = t.desired, t.current, t.misscheduled
+	s.NumberReady, s.NumberAvailable, s.UpdatedNumberScheduled = t.ready, t.available, t.updated
+	s.NumberUnavailable = t.desired - t.available
+	s.ObservedGeneration = ds.Generation
+	return s
+}

@@ -1,0 +1,288 @@
+package daemonset
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
+	"github.com/daemonsim/daemonsim/taints"
+)
+
+// The controller's constants, with upstream's values
+// (pkg/controller/daemon, cmd/kube-controller-manager).
+const (
+	// BurstReplicas caps the creates and, separately, the deletes of one sync.
+	BurstReplicas = 250
+	// SlowStartInitialBatchSize is the first create batch of a sync; each
+	// next batch doubles while every create succeeds.
+	SlowStartInitialBatchSize = 1
+	// FailedPodBackoffInitial and FailedPodBackoffMax bound the delay
+	// between deleting failed daemon pods on one node.
+	FailedPodBackoffInitial = time.Second
+	FailedPodBackoffMax     = 15 * time.Minute
+	// ControllerRevisionHashLabel is the pod label naming the template
+	// revision a pod was made from (apps.DefaultDaemonSetUniqueLabelKey).
+	ControllerRevisionHashLabel = "controller-revision-hash"
+)
+
+// The event reasons the controller records (upstream's, plus the pod
+// control's create and delete reasons).
+const (
+	ReasonSelectingAll       = "SelectingAll"
+	ReasonFailedPlacement    = "FailedPlacement"
+	ReasonFailedDaemonPod    = "FailedDaemonPod"
+	ReasonSucceededDaemonPod = "SucceededDaemonPod"
+	ReasonSuccessfulCreate   = "SuccessfulCreate"
+	ReasonFailedCreate       = "FailedCreate"
+	ReasonSuccessfulDelete   = "SuccessfulDelete"
+)
+
+// DefaultTolerations returns the tolerations the controller adds to every
+// daemon pod, in upstream's order: not-ready and unreachable NoExecute;
+// disk, memory and pid pressure and unschedulable NoSchedule; and, for a
+// hostNetwork pod, network-unavailable NoSchedule. All are Exists with no
+// tolerationSeconds. The slice is new; the caller owns it.
+func DefaultTolerations(hostNetwork bool) []taints.Toleration {
+	tols := []taints.Toleration{
+		{Key: taints.KeyNodeNotReady, Operator: taints.OpExists, Effect: taints.NoExecute},
+		{Key: taints.KeyNodeUnreachable, Operator: taints.OpExists, Effect: taints.NoExecute},
+		{Key: taints.KeyNodeDiskPressure, Operator: taints.OpExists, Effect: taints.NoSchedule},
+		{Key: taints.KeyNodeMemoryPressure, Operator: taints.OpExists, Effect: taints.NoSchedule},
+		{Key: taints.KeyNodePIDPressure, Operator: taints.OpExists, Effect: taints.NoSchedule},
+		{Key: taints.KeyNodeUnschedulable, Operator: taints.OpExists, Effect: taints.NoSchedule},
+	}
+	if hostNetwork {
+		tols = append(tols, taints.Toleration{Key: taints.KeyNodeNetworkUnavailable, Operator: taints.OpExists, Effect: taints.NoSchedule})
+	}
+	return tols
+}
+
+// AddOrUpdateToleration adds t to tols as upstream's
+// AddOrUpdateTolerationInPodSpec does: a toleration with the same key,
+// operator, value and effect is replaced in place by t (unless it is
+// already identical); otherwise t is appended. It returns the new slice,
+// which may share tols' array, and whether anything changed.
+func AddOrUpdateToleration(tols []taints.Toleration, t taints.Toleration) ([]taints.Toleration, bool) {
+	for i := range tols {
+		if tols[i].MatchToleration(t) {
+			if tols[i].Equal(t) {
+				return tols, false
+			}
+			tols[i] = t
+			return tols, true
+		}
+	}
+	return append(tols, t), true
+}
+
+// AddDaemonPodTolerations returns tols (copied) with the default daemon
+// tolerations added or updated, in DefaultTolerations order.
+func AddDaemonPodTolerations(tols []taints.Toleration, hostNetwork bool) []taints.Toleration {
+	out := make([]taints.Toleration, len(tols), len(tols)+7)
+	copy(out, tols)
+	for _, t := range DefaultTolerations(hostNetwork) {
+		out, _ = AddOrUpdateToleration(out, t)
+	}
+	return out
+}
+
+// ReplaceNodeNameAffinity returns a copy of a whose required node affinity
+// is exactly one term, matchFields metadata.name In [node]; every earlier
+// required term is dropped and preferred terms are kept, as upstream's
+// ReplaceDaemonSetPodNodeNameNodeAffinity. a may be nil. The result shares
+// nothing with a.
+func ReplaceNodeNameAffinity(a *cluster.Affinity, node string) *cluster.Affinity {
+	out := a.DeepCopy()
+	if out == nil {
+		out = &cluster.Affinity{}
+	}
+	if out.NodeAffinity == nil {
+		out.NodeAffinity = &cluster.NodeAffinity{}
+	}
+	out.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution = &selector.NodeSelector{
+		NodeSelectorTerms: []selector.NodeSelectorTerm{{
+			MatchFields: []selector.NodeSelectorRequirement{{
+				Key: selector.ObjectNameField, Operator: selector.NodeSelectorOpIn, Values: []string{node},
+			}},
+		}},
+	}
+	return out
+}
+
+// TargetNodeName returns the node a daemon pod is meant for, as upstream's
+// GetTargetNodeName: spec.nodeName when set, else the single value of a
+// matchFields metadata.name In requirement in the required node affinity.
+// An error says the pod names no node or more than one.
+func TargetNodeName(p *cluster.Pod) (string, error) {
+	if p.Spec.NodeName != "" {
+		return p.Spec.NodeName, nil
+	}
+	if a := p.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+			for _, r := range t.MatchFields {
+				if r.Key != selector.ObjectNameField || r.Operator != selector.NodeSelectorOpIn {
+					continue
+				}
+				if len(r.Values) != 1 {
+					return "", fmt.Errorf("the matchFields value of '%s' is not unique for pod %s/%s", selector.ObjectNameField, p.Namespace, p.Name)
+				}
+				return r.Values[0], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no node name found for pod %s/%s", p.Namespace, p.Name)
+}
+
+// placement is a DaemonSet's pod template compiled for NodeShouldRunDaemonPod:
+// what decides which nodes run its pods. It is immutable once built.
+type placement struct {
+	nodeName     string
+	nodeSelector selector.Set
+	affinity     *selector.LazyErrorNodeSelector
+	tolerations  []taints.Toleration
+}
+
+func newPlacement(ds *cluster.DaemonSet) *placement {
+	spec := &ds.Spec.Template.Spec
+	pl := &placement{
+		nodeName:     spec.NodeName,
+		nodeSelector: spec.NodeSelector,
+		tolerations:  AddDaemonPodTolerations(spec.Tolerations, spec.HostNetwork),
+	}
+	if a := spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		pl.affinity = selector.NewLazyErrorNodeSelector(a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution)
+	}
+	return pl
+}
+
+// shouldRun is NodeShouldRunDaemonPod on the compiled template.
+func (pl *placement) shouldRun(node *cluster.Node) (shouldRun, shouldContinueRunning bool) {
+	if pl.nodeName != "" && pl.nodeName != node.Name {
+		return false, false
+	}
+	for k, v := range pl.nodeSelector { //detlint:allow every entry must match; order cannot change the result
+		if got, ok := node.Labels[k]; !ok || got != v {
+			return false, false
+		}
+	}
+	if pl.affinity != nil {
+		if ok, _ := pl.affinity.Match(node.Name, node.Labels); !ok {
+			return false, false
+		}
+	}
+	if _, untolerated := taints.FindUntolerated(node.Spec.Taints, pl.tolerations, taints.DoNotScheduleFilter); !untolerated {
+		return true, true
+	}
+	_, noExecute := taints.FindUntolerated(node.Spec.Taints, pl.tolerations, taints.NoExecuteFilter)
+	return false, !noExecute
+}
+
+// NodeShouldRunDaemonPod reports whether ds should place a new pod on node
+// (shouldRun) and whether a pod already there may stay
+// (shouldContinueRunning), with upstream's three predicates only: the
+// template's nodeName, its nodeSelector and required node affinity, and the
+// node's NoSchedule and NoExecute taints against the template's tolerations
+// plus the default daemon tolerations. An untolerated NoSchedule taint
+// gives (false, true): an existing pod stays, no new one comes; an
+// untolerated NoExecute taint gives (false, false). Resources, host ports,
+// cordoning and readiness are the scheduler's business and are not looked
+// at. Cost: O(template affinity + node labels and taints).
+func NodeShouldRunDaemonPod(node *cluster.Node, ds *cluster.DaemonSet) (shouldRun, shouldContinueRunning bool) {
+	return newPlacement(ds).shouldRun(node)
+}
+
+// IsPodUpdated reports whether pod was made from the DaemonSet template
+// whose hash is hash (upstream's IsPodUpdated without the deprecated
+// template-generation label).
+func IsPodUpdated(pod *cluster.Pod, hash string) bool {
+	return hash != "" && pod.Labels[ControllerRevisionHashLabel] == hash
+}
+
+// podLess is upstream's podByCreationTimestampAndPhase: bound pods first,
+// then older creation time, then the lower name.
+func podLess(a, b *cluster.Pod) int {
+	if ab, bb := a.IsBound(), b.IsBound(); ab != bb {
+		if ab {
+			return -1
+		}
+		return 1
+	}
+	if c := a.CreationTimestamp.Compare(b.CreationTimestamp); c != 0 {
+		return c
+	}
+	switch {
+	case a.Name < b.Name:
+		return -1
+	case a.Name > b.Name:
+		return 1
+	}
+	return 0
+}
+
+// safeAlphabet is upstream's rand.SafeEncodeString alphabet: no vowels, no
+// look-alike characters.
+const safeAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+// safeEncode maps every byte of s to a character of safeAlphabet.
+func safeEncode(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = safeAlphabet[int(c)%len(safeAlphabet)]
+	}
+	return string(b)
+}
+
+// TemplateHash returns the hash naming a DaemonSet template revision, as
+// upstream's ComputeHash does it: FNV-32a over the template (here its
+// canonical JSON, upstream a spew dump), salted with collisionCount when
+// it is set, written in decimal and mapped onto the safe alphabet. Equal
+// templates and counts give equal hashes on every machine; the value is
+// not byte-equal to upstream's.
+func TemplateHash(t *cluster.PodTemplateSpec, collisionCount *int32) string {
+	h := fnv.New32a()
+	b, err := json.Marshal(t)
+	if err != nil {
+		panic(fmt.Sprintf("daemonset: pod template does not serialise: %v", err)) // only plain data types: cannot happen
+	}
+	h.Write(b)
+	if collisionCount != nil {
+		var buf [8]byte
+		binary.LittleEndian.PutUint32(buf[:4], uint32(*collisionCount))
+		h.Write(buf[:])
+	}
+	return safeEncode(strconv.FormatUint(uint64(h.Sum32()), 10))
+}
+
+// maxGeneratedNameBase is how much of a generateName prefix upstream keeps
+// (63 characters less the 5 random ones).
+const maxGeneratedNameBase = 58
+
+// nameSpace is the number of distinct 5-character suffixes.
+const nameSpace = 27 * 27 * 27 * 27 * 27
+
+// podName returns the seq-th generated name for ds's pods: the DaemonSet
+// name and a dash, cut to 58 characters, then 5 safe characters (upstream
+// draws them at random). The suffix is seq permuted over the 27^5 possible
+// suffixes by a multiplier prime to 27 and an offset from the UID's FNV
+// hash, so the first 14,348,907 names of a DaemonSet are distinct yet look
+// random; callers still skip names that are taken.
+func podName(ds *cluster.DaemonSet, seq uint64) string {
+	base := ds.Name + "-"
+	if len(base) > maxGeneratedNameBase {
+		base = base[:maxGeneratedNameBase]
+	}
+	h := fnv.New64a()
+	h.Write([]byte(ds.UID))
+	v := (seq%nameSpace*7_368_787 + h.Sum64()%nameSpace) % nameSpace // 7368787 is prime, so prime to 27
+	var suffix [5]byte
+	for i := range suffix {
+		suffix[i] = safeAlphabet[v%27]
+		v /= 27
+	}
+	return base + string(suffix[:])
+}

@@ -1,0 +1,60 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/daemonsim/daemonsim/daemonset"
+	"github.com/daemonsim/daemonsim/scheduler"
+)
+
+// DefaultConfig configures NewDefault: the engine and each component. The
+// zero value is usable: upstream settings, pods that start and become
+// ready at once.
+type DefaultConfig struct {
+	Engine    Config
+	DaemonSet daemonset.Config
+	Scheduler scheduler.Config
+	NodeAgent NodeAgentConfig
+}
+
+// Cluster is an engine with every component wired in, in this
+// registration (and so reconcile) order: the DaemonSet controller, the
+// scheduler, the node agent, the pod garbage collector and the garbage
+// collector. The fields give access to each for tests and what-if calls.
+type Cluster struct {
+	*Engine
+	DaemonSets       *daemonset.Controller
+	Scheduler        *scheduler.Scheduler
+	NodeAgent        *NodeAgent
+	PodGC            *PodGC
+	GarbageCollector *GarbageCollector
+}
+
+// NewDefault returns a simulated cluster with an empty store and all
+// components registered. Errors come from an invalid component config.
+func NewDefault(cfg DefaultConfig) (*Cluster, error) {
+	sched, err := scheduler.New(cfg.Scheduler)
+	if err != nil {
+		return nil, fmt.Errorf("sim: scheduler: %w", err)
+	}
+	c := &Cluster{
+		DaemonSets:       daemonset.New(cfg.DaemonSet),
+		Scheduler:        sched,
+		PodGC:            NewPodGC(),
+		GarbageCollector: NewGarbageCollector(),
+	}
+	e, err := New(cfg.Engine, c.DaemonSets, c.Scheduler)
+	if err != nil {
+		return nil, err
+	}
+	c.Engine = e
+	if c.NodeAgent, err = NewNodeAgent(e, cfg.NodeAgent); err != nil {
+		return nil, err
+	}
+	for _, ctl := range []Controller{c.PodGC, c.GarbageCollector} {
+		if err := e.Add(ctl); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,221 @@
+package sim
+
+import (
+	"slices"
+	"time"
+
+	"github.com/daemonsim/daemonsim/cluster"
+)
+
+// PodGCName is the pod garbage collector's name in the event log.
+const PodGCName = "pod-gc"
+
+// PodGCQuarantine is how long the pod garbage collector waits after a node
+// disappears before it deletes the pods bound to it (upstream's
+// quarantineTime).
+const PodGCQuarantine = 40 * time.Second
+
+// PodGC is upstream's pod garbage collector for orphaned pods: PodGCQuarantine
+// after a node is deleted, if it has not come back, every pod still bound to
+// it is marked Failed with the DisruptionTarget condition (reason
+// DeletionByPodGC) and force-deleted. Upstream checks every 20 s, so it acts
+// between 40 s and a little over 60 s after the deletion; the simulator acts
+// at exactly 40 s. It implements Controller.
+type PodGC struct {
+	gone  map[string]time.Time // node -> when it was deleted
+	dirty []string
+}
+
+// NewPodGC returns a pod garbage collector.
+func NewPodGC() *PodGC { return &PodGC{gone: map[string]time.Time{}} }
+
+// Name returns PodGCName.
+func (g *PodGC) Name() string { return PodGCName }
+
+// Observe notes node deletions and returns.
+func (g *PodGC) Observe(d cluster.Delta) {
+	if d.Key.Kind != cluster.KindNode {
+		return
+	}
+	if d.New == nil {
+		g.gone[d.Key.Name] = time.Time{} // time filled in at Reconcile
+		g.dirty = append(g.dirty, d.Key.Name)
+	} else {
+		delete(g.gone, d.Key.Name)
+	}
+}
+
+// Wake marks the node whose quarantine ended.
+func (g *PodGC) Wake(k cluster.Key) { g.dirty = append(g.dirty, k.Name) }
+
+// Reconcile starts quarantines and deletes the pods of nodes whose
+// quarantine is over, in node then pod key order.
+func (g *PodGC) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
+	var plan cluster.Plan
+	names := takeSorted(&g.dirty)
+	for _, name := range names {
+		since, ok := g.gone[name]
+		if !ok {
+			continue // came back
+		}
+		if since.IsZero() {
+			g.gone[name] = now
+			plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.Key{Kind: cluster.KindNode, Name: name}, After: PodGCQuarantine})
+			continue
+		}
+		if now.Before(since.Add(PodGCQuarantine)) {
+			continue
+		}
+		delete(g.gone, name)
+		if _, back := view.Node(name); back {
+			continue
+		}
+		zero := int64(0)
+		for p := range view.PodsOnNode(name) {
+			if !p.IsTerminal() {
+				cp := *p
+				cp.Status.Conditions = slices.Clone(p.Status.Conditions)
+				cp.Status.Phase = cluster.PodFailed
+				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue,
+					Reason: "DeletionByPodGC", Message: "PodGC: node no longer exists"}, now)
+				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+			}
+			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
+		}
+	}
+	return plan, nil
+}
+
+// GarbageCollectorName is the garbage collector's name in the event log.
+const GarbageCollectorName = "garbage-collector"
+
+// GarbageCollector is the part of upstream's garbage collector that
+// DaemonSets need. When a DaemonSet is deleted in the background (the
+// default), its pods and ControllerRevisions are deleted (pods with their
+// own grace period). With the orphan finalizer it removes the DaemonSet's
+// owner reference from each dependent, then the finalizer, so the
+// DaemonSet leaves and the pods stay. With foregroundDeletion it deletes
+// the dependents and removes the finalizer once they are gone. Only
+// controller references to DaemonSets are followed; other owner kinds are
+// not collected. It implements Controller.
+type GarbageCollector struct {
+	gone     map[string]cluster.Key // deleted DaemonSet UID -> its key
+	deleting map[string]cluster.Key // UID of a DaemonSet terminating with a finalizer -> its key
+	dirty    []string               // UIDs
+}
+
+// NewGarbageCollector returns a garbage collector.
+func NewGarbageCollector() *GarbageCollector {
+	return &GarbageCollector{gone: map[string]cluster.Key{}, deleting: map[string]cluster.Key{}}
+}
+
+// Name returns GarbageCollectorName.
+func (g *GarbageCollector) Name() string { return GarbageCollectorName }
+
+// Observe notes DaemonSets that left or are being deleted with a
+// finalizer, and dependents of foreground deletions that went away.
+func (g *GarbageCollector) Observe(d cluster.Delta) {
+	switch d.Key.Kind {
+	case cluster.KindDaemonSet:
+		if d.New == nil {
+			uid := d.Old.Meta().UID
+			g.gone[uid] = d.Key
+			delete(g.deleting, uid)
+			g.dirty = append(g.dirty, uid)
+			return
+		}
+		m := d.New.Meta()
+		if m.DeletionTimestamp != nil && len(m.Finalizers) > 0 {
+			g.deleting[m.UID] = d.Key
+			g.dirty = append(g.dirty, m.UID)
+		}
+	case cluster.KindPod:
+		if d.New != nil {
+			return
+		}
+		if ref := d.Old.Meta().ControllerRef(); ref != nil {
+			if _, ok := g.deleting[ref.UID]; ok {
+				g.dirty = append(g.dirty, ref.UID)
+			}
+		}
+	}
+}
+
+// Wake is unused: the collector acts on observed changes only.
+func (g *GarbageCollector) Wake(cluster.Key) {}
+
+// Reconcile acts on every marked owner, in UID order.
+func (g *GarbageCollector) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
+	var plan cluster.Plan
+	for _, uid := range takeSorted(&g.dirty) {
+		if k, ok := g.gone[uid]; ok {
+			delete(g.gone, uid)
+			g.deleteDependents(view, k.Namespace, uid, &plan)
+			continue
+		}
+		k, ok := g.deleting[uid]
+		if !ok {
+			continue
+		}
+		ds, ok := view.DaemonSet(k.Namespace, k.Name)
+		if !ok || ds.UID != uid || ds.DeletionTimestamp == nil {
+			delete(g.deleting, uid)
+			continue
+		}
+		switch {
+		case slices.Contains(ds.Finalizers, cluster.FinalizerOrphanDependents):
+			for p := range view.PodsControlledBy(uid) {
+				cp := *p
+				cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == uid })
+				plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
+			}
+			for r := range view.ControllerRevisions(ds.Namespace) {
+				if ref := r.ControllerRef(); ref != nil && ref.UID == uid {
+					cp := *r
+					cp.OwnerReferences = slices.DeleteFunc(slices.Clone(r.OwnerReferences), func(o cluster.OwnerReference) bool { return o.UID == uid })
+					plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
+				}
+			}
+			cp := *ds
+			cp.Finalizers = slices.DeleteFunc(slices.Clone(ds.Finalizers), func(f string) bool { return f == cluster.FinalizerOrphanDependents })
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
+		case slices.Contains(ds.Finalizers, cluster.FinalizerDeleteDependents):
+			if g.deleteDependents(view, ds.Namespace, uid, &plan) > 0 {
+				continue // wait until they are gone
+			}
+			delete(g.deleting, uid)
+			cp := *ds
+			cp.Finalizers = slices.DeleteFunc(slices.Clone(ds.Finalizers), func(f string) bool { return f == cluster.FinalizerDeleteDependents })
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
+		}
+	}
+	return plan, nil
+}
+
+// deleteDependents deletes the pods and revisions controlled by uid that
+// are not already terminating, and returns how many dependents remain.
+func (g *GarbageCollector) deleteDependents(view cluster.View, ns, uid string, plan *cluster.Plan) int {
+	n := 0
+	for p := range view.PodsControlledBy(uid) {
+		n++
+		if !p.IsTerminating() {
+			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p)})
+		}
+	}
+	for r := range view.ControllerRevisions(ns) {
+		if ref := r.ControllerRef(); ref != nil && ref.UID == uid {
+			n++
+			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(r)})
+		}
+	}
+	return n
+}
+
+// takeSorted empties *list and returns its former contents sorted and
+// without repeats.
+func takeSorted(list *[]string) []string {
+	out := *list
+	*list = nil
+	slices.Sort(out)
+	return slices.Compact(out)
+}
