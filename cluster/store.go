@@ -124,6 +124,16 @@ type Store struct {
 	pdbs        tree[*PodDisruptionBudget]
 	podsByNode  *btree.BTreeG[indexItem]
 	podsByOwner *btree.BTreeG[indexItem]
+	probe       *probes
+}
+
+// probes are reusable search keys for the hottest lookups, so that a
+// lookup allocates nothing. They make even concurrent reads of one Store
+// unsafe, which its contract already excludes.
+type probes struct {
+	node Node
+	pod  Pod
+	ds   DaemonSet
 }
 
 var _ View = (*Store)(nil)
@@ -139,6 +149,7 @@ func NewStore() *Store {
 		pdbs:        newTree[*PodDisruptionBudget](),
 		podsByNode:  btree.NewG(btreeDegree, indexLess),
 		podsByOwner: btree.NewG(btreeDegree, indexLess),
+		probe:       &probes{},
 	}
 }
 
@@ -154,6 +165,7 @@ func (s *Store) clone() *Store {
 		pdbs:        tree[*PodDisruptionBudget]{s.pdbs.t.Clone()},
 		podsByNode:  s.podsByNode.Clone(),
 		podsByOwner: s.podsByOwner.Clone(),
+		probe:       &probes{},
 	}
 }
 
@@ -217,11 +229,11 @@ func (s *Store) Get(k Key) (Object, bool) {
 	var ok bool
 	switch k.Kind {
 	case KindNode:
-		o, ok = lookup(s.nodes, &Node{ObjectMeta: m})
+		o, ok = s.Node(k.Name)
 	case KindPod:
-		o, ok = lookup(s.pods, &Pod{ObjectMeta: m})
+		o, ok = s.Pod(k.Namespace, k.Name)
 	case KindDaemonSet:
-		o, ok = lookup(s.daemonSets, &DaemonSet{ObjectMeta: m})
+		o, ok = s.DaemonSet(k.Namespace, k.Name)
 	case KindControllerRevision:
 		o, ok = lookup(s.revisions, &ControllerRevision{ObjectMeta: m})
 	case KindPriorityClass:
@@ -236,17 +248,20 @@ func (s *Store) Get(k Key) (Object, bool) {
 }
 
 func (s *Store) Node(name string) (*Node, bool) {
-	return lookup(s.nodes, &Node{ObjectMeta: ObjectMeta{Name: name}})
+	s.probe.node.Name = name
+	return lookup(s.nodes, &s.probe.node)
 }
 func (s *Store) Nodes() iter.Seq[*Node] { return all(s.nodes) }
 func (s *Store) NodeCount() int         { return s.nodes.t.Len() }
 func (s *Store) Pod(namespace, name string) (*Pod, bool) {
-	return lookup(s.pods, &Pod{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+	s.probe.pod.Namespace, s.probe.pod.Name = namespace, name
+	return lookup(s.pods, &s.probe.pod)
 }
 func (s *Store) Pods() iter.Seq[*Pod] { return all(s.pods) }
 func (s *Store) PodCount() int        { return s.pods.t.Len() }
 func (s *Store) DaemonSet(namespace, name string) (*DaemonSet, bool) {
-	return lookup(s.daemonSets, &DaemonSet{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+	s.probe.ds.Namespace, s.probe.ds.Name = namespace, name
+	return lookup(s.daemonSets, &s.probe.ds)
 }
 func (s *Store) DaemonSets() iter.Seq[*DaemonSet] { return all(s.daemonSets) }
 func (s *Store) ControllerRevision(namespace, name string) (*ControllerRevision, bool) {
@@ -398,6 +413,9 @@ func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error
 	if obj == nil {
 		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
 	}
+	if status {
+		return s.updateStatus(obj, expectedRV)
+	}
 	in := obj.DeepCopyObject()
 	if in.ObjectKind().Namespaced() && in.Meta().Namespace == "" {
 		in.Meta().Namespace = DefaultNamespace
@@ -450,6 +468,92 @@ func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error
 	}
 	s.put(old, o)
 	return Delta{Rev: rev, Key: k, Old: old, New: o}, nil
+}
+
+// updateStatus is the status subresource: the stored object's metadata and
+// spec are kept (shared with the new version: stored objects are never
+// modified), the status is copied from obj and validated alone, as the
+// status strategies do. Cost: O(log n + status size).
+func (s *Store) updateStatus(obj Object, expectedRV uint64) (Delta, error) {
+	k := KeyOf(obj)
+	if k.Kind.Namespaced() && k.Namespace == "" {
+		k.Namespace = DefaultNamespace
+	}
+	old, ok := s.Get(k)
+	if !ok {
+		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrNotFound)
+	}
+	if expectedRV != 0 && expectedRV != old.Meta().ResourceVersion {
+		return Delta{}, fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again: %w", ErrConflict)
+	}
+	var o Object
+	var errs field.ErrorList
+	switch old := old.(type) {
+	case *Node:
+		cp := *old
+		cp.Status = obj.(*Node).DeepCopy().Status
+		errs = append(errs, validateResourceList(cp.Status.Capacity, field.NewPath("status", "capacity"))...)
+		errs = append(errs, validateResourceList(cp.Status.Allocatable, field.NewPath("status", "allocatable"))...)
+		o = &cp
+	case *Pod:
+		cp := *old
+		in := obj.(*Pod)
+		cp.Status = in.Status
+		cp.Status.Conditions = slices.Clone(in.Status.Conditions)
+		cp.Status.StartTime = clonePtr(in.Status.StartTime)
+		o = &cp
+	case *DaemonSet:
+		cp := *old
+		cp.Status = obj.(*DaemonSet).DeepCopy().Status
+		errs = append(errs, validateDaemonSetStatus(&old.Status, &cp.Status)...)
+		o = &cp
+	case *PodDisruptionBudget:
+		cp := *old
+		cp.Status = obj.(*PodDisruptionBudget).DeepCopy().Status
+		o = &cp
+	default:
+		o = old // kinds without a status: the write changes nothing but the version
+	}
+	if len(errs) > 0 {
+		return Delta{}, errs.ToAggregate()
+	}
+	if o == old {
+		o = old.DeepCopyObject()
+	}
+	rev := s.rev + 1
+	o.Meta().ResourceVersion = rev
+	s.rev = rev
+	s.put(old, o)
+	return Delta{Rev: rev, Key: k, Old: old, New: o}, nil
+}
+
+// validateDaemonSetStatus is upstream's ValidateDaemonSetStatusUpdate:
+// counters not negative, collisionCount not negative and never decreased.
+func validateDaemonSetStatus(old, st *DaemonSetStatus) field.ErrorList {
+	var errs field.ErrorList
+	p := field.NewPath("status")
+	for _, c := range []struct {
+		name string
+		v    int64
+	}{
+		{"currentNumberScheduled", int64(st.CurrentNumberScheduled)}, {"numberMisscheduled", int64(st.NumberMisscheduled)},
+		{"desiredNumberScheduled", int64(st.DesiredNumberScheduled)}, {"numberReady", int64(st.NumberReady)},
+		{"observedGeneration", st.ObservedGeneration}, {"updatedNumberScheduled", int64(st.UpdatedNumberScheduled)},
+		{"numberAvailable", int64(st.NumberAvailable)}, {"numberUnavailable", int64(st.NumberUnavailable)},
+	} {
+		if c.v < 0 {
+			errs = append(errs, field.Invalid(p.Child(c.name), c.v, "must be greater than or equal to 0"))
+		}
+	}
+	if st.CollisionCount != nil {
+		if *st.CollisionCount < 0 {
+			errs = append(errs, field.Invalid(p.Child("collisionCount"), *st.CollisionCount, "must be greater than or equal to 0"))
+		}
+		if old.CollisionCount != nil && *st.CollisionCount < *old.CollisionCount {
+			errs = append(errs, field.Invalid(p.Child("collisionCount"), *st.CollisionCount, "cannot be decremented"))
+		}
+	}
+	return errs
 }
 
 // isGracefulPod reports whether o is a pod that is terminating on its grace
@@ -540,8 +644,10 @@ func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
 	if msgs := validateNodeName(c.Node); len(msgs) > 0 {
 		return Delta{}, field.ErrorList{field.Invalid(field.NewPath("target", "name"), c.Node, msgs[0])}.ToAggregate()
 	}
-	p := old.DeepCopy()
+	cp := *old // metadata and spec are shared with the old version, which is never modified
+	p := &cp
 	p.Spec.NodeName = c.Node
+	p.Status.Conditions = slices.Clone(old.Status.Conditions)
 	SetPodCondition(&p.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue}, now)
 	rev := s.rev + 1
 	p.ResourceVersion = rev
@@ -598,7 +704,14 @@ func (s *Store) put(old, o Object) {
 		s.nodes.t.ReplaceOrInsert(o)
 	case *Pod:
 		if old != nil {
-			s.unindex(old.(*Pod))
+			// index items with an unchanged key are replaced in place below
+			op := old.(*Pod)
+			if op.Spec.NodeName != "" && op.Spec.NodeName != o.Spec.NodeName {
+				s.podsByNode.Delete(indexItem{op.Spec.NodeName, op})
+			}
+			if uid := controllerUID(op); uid != "" && uid != controllerUID(o) {
+				s.podsByOwner.Delete(indexItem{uid, op})
+			}
 		}
 		s.pods.t.ReplaceOrInsert(o)
 		if o.Spec.NodeName != "" {

@@ -72,6 +72,8 @@ type nodeEntry struct {
 	pods                      []*cluster.Pod // any order; sorted with podLess when read
 	contrib                   counts
 	dirty                     bool
+	stale                     bool // the node changed since known/shouldRun were computed
+	pending                   bool // waiting in the DaemonSet's create queue
 }
 
 // dsState is the controller's incremental view of one DaemonSet.
@@ -89,10 +91,14 @@ type dsState struct {
 
 	queued     bool // in the controller's dirty list
 	dirtyNodes []*nodeEntry
-	claims     map[string]bool // pod names to check for adoption or release
-	notes      []cluster.Note
-	seq        uint64 // pod name counter
-	failures   int    // consecutive syncs with failed creates (rate-limited requeue)
+	// createQueue holds nodes found to need a pod that the burst limit
+	// left for later syncs, in the order found; entries whose pending flag
+	// was cleared (re-evaluated since) are skipped.
+	createQueue []*nodeEntry
+	claims      map[string]bool // pod names to check for adoption or release
+	notes       []cluster.Note
+	seq         uint64 // pod name counter
+	failures    int    // consecutive syncs with failed creates (rate-limited requeue)
 }
 
 // Controller is the DaemonSet controller as a pure reconciler: it reads a
@@ -167,6 +173,9 @@ func (c *Controller) Observe(d cluster.Delta) {
 		}
 		for _, st := range c.all {
 			c.markNode(st, d.Key.Name)
+			if e := st.nodes[d.Key.Name]; e != nil {
+				e.stale = true
+			}
 		}
 	case cluster.KindPod:
 		o, _ := d.Old.(*cluster.Pod)
@@ -207,7 +216,7 @@ func (c *Controller) enqueue(st *dsState) {
 func (c *Controller) entry(st *dsState, node string) *nodeEntry {
 	e := st.nodes[node]
 	if e == nil {
-		e = &nodeEntry{name: node}
+		e = &nodeEntry{name: node, stale: true}
 		st.nodes[node] = e
 	}
 	return e
@@ -445,6 +454,7 @@ func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
 	st.podNode = map[string]string{}
 	st.dirtyNodes = st.dirtyNodes[:0]
+	st.createQueue = nil
 	st.total = counts{}
 	st.built = true
 	for n := range view.Nodes() {

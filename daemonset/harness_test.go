@@ -26,7 +26,7 @@ func newDS(name string, opts ...dsOption) *cluster.DaemonSet {
 		Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": name}},
 		Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": name}},
 			Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: name, Image: name + ":1",
-				Resources: cluster.ResourceRequirements{Requests: rl("cpu", "100m", "memory", "200Mi")}}}}},
+				Resources: cluster.ResourceRequirements{Requests: ct.Resources("cpu", "100m", "memory", "200Mi")}}}}},
 	}}
 	for _, o := range opts {
 		o(ds)
@@ -55,7 +55,7 @@ func minReady(s int32) dsOption { return func(ds *cluster.DaemonSet) { ds.Spec.M
 
 func requests(kv ...string) dsOption {
 	return func(ds *cluster.DaemonSet) {
-		ds.Spec.Template.Spec.Containers[0].Resources.Requests = rl(kv...)
+		ds.Spec.Template.Spec.Containers[0].Resources.Requests = ct.Resources(kv...)
 	}
 }
 
@@ -203,19 +203,6 @@ func (w *world) status(name string) cluster.DaemonSetStatus {
 	ds, ok := w.View().DaemonSet("default", name)
 	require.True(w.t, ok)
 	return ds.Status
-}
-
-// rl builds a resource list from name, quantity pairs.
-func rl(kv ...string) cluster.ResourceList {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	l, err := cluster.ParseResourceList(m)
-	if err != nil {
-		panic(err)
-	}
-	return l
 }
 
 // onlyPod returns the key of the one pod in the store.

@@ -42,13 +42,18 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 	surge := allowsSurge(ds)
 	for _, e := range nodes {
 		e.dirty = false
-		node, ok := view.Node(e.name)
-		e.known = ok
-		if ok {
-			e.shouldRun, e.shouldContinue = st.pl.shouldRun(node)
+		e.pending = false // re-evaluated below
+		if e.stale {
+			node, ok := view.Node(e.name)
+			e.known, e.stale = ok, false
+			e.shouldRun, e.shouldContinue = false, false
+			if ok {
+				e.shouldRun, e.shouldContinue = st.pl.shouldRun(node)
+			}
+		}
+		if e.known {
 			creates, deletes = c.podsShouldBeOnNode(now, st, e, surge, creates, deletes, plan)
 		} else {
-			e.shouldRun, e.shouldContinue = false, false
 			// unscheduled pods aimed at a vanished node never get bound
 			// and PodGC does not see them: delete them here
 			for _, p := range e.pods {
@@ -176,10 +181,29 @@ func (c *Controller) backoffNext(key string, now time.Time) {
 // next sync.
 func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) {
 	burst := c.cfg.BurstReplicas
-	createDiff := min(len(creates), burst)
-	for _, e := range creates[createDiff:] {
-		c.markNode(st, e.name)
+	// nodes left over by the burst limit wait in a queue instead of being
+	// re-evaluated at every sync, so that creating n pods costs O(n), not
+	// O(n²/burst); a node that changes meanwhile is re-evaluated anyway
+	for _, e := range creates {
+		if !e.pending {
+			e.pending = true
+			st.createQueue = append(st.createQueue, e)
+		}
 	}
+	creates = creates[:0]
+	for len(st.createQueue) > 0 && len(creates) < burst {
+		e := st.createQueue[0]
+		st.createQueue[0] = nil
+		st.createQueue = st.createQueue[1:]
+		if e.pending {
+			e.pending = false
+			creates = append(creates, e)
+		}
+	}
+	if len(st.createQueue) == 0 {
+		st.createQueue = nil // let the array go
+	}
+	createDiff := len(creates)
 	failed := 0
 	batch := min(createDiff, SlowStartInitialBatchSize)
 	for pos := 0; pos < createDiff; {

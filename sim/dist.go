@@ -16,6 +16,7 @@ type Distribution struct {
 	kind  distKind
 	a, b  time.Duration
 	sigma float64
+	unit  time.Duration // draws are truncated to a multiple of unit when > 0
 }
 
 type distKind uint8
@@ -61,6 +62,14 @@ func (d Distribution) Validate() error {
 // Draw returns one duration, drawing from r unless d is Fixed. Log-normal
 // draws are capped at 100 years to stay within time.Duration.
 func (d Distribution) Draw(r *rand.Rand) time.Duration {
+	v := d.draw(r)
+	if d.unit > 0 {
+		v = v.Truncate(d.unit)
+	}
+	return v
+}
+
+func (d Distribution) draw(r *rand.Rand) time.Duration {
 	switch d.kind {
 	case distUniform:
 		if d.b == d.a {
@@ -86,4 +95,13 @@ func (d Distribution) String() string {
 		return fmt.Sprintf("lognormal(%v,%g)", d.a, d.sigma)
 	}
 	return fmt.Sprintf("fixed(%v)", d.a)
+}
+
+// Truncate returns d with every draw rounded down to a multiple of unit
+// (as Kubernetes timestamps, which have second precision, would show them);
+// pods whose draws fall in the same unit then change state at the same
+// instant. A unit of 0 or less leaves d as is.
+func (d Distribution) Truncate(unit time.Duration) Distribution {
+	d.unit = unit
+	return d
 }

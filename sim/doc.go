@@ -25,6 +25,26 @@
 // bounded by Config.MaxSteps so that a livelock is an error naming what
 // still churns, not a hang.
 //
+// # Components
+//
+// NewDefault returns a Cluster: an engine with the DaemonSet controller,
+// the scheduler, the NodeAgent, PodGC and the GarbageCollector registered
+// in that order. The node agent plays every kubelet: a bound pod turns
+// Running after a start latency and Ready after a readiness delay, each
+// drawn per pod from a Distribution (Fixed, Uniform, LogNormal, optionally
+// Truncate'd to a unit) on its own named stream (StreamStartLatency,
+// StreamReadyDelay, StreamFailure); a pod fails instead with
+// FailureProbability or on a Fail call; a pod being deleted leaves the
+// store at its deletionTimestamp. Differences from a real kubelet: there
+// are no container statuses and no restarts, a Failed pod has reason
+// SimulatedFailure (or the one given to Fail), and termination always
+// takes the whole grace period. PodGC deletes the pods of a deleted node
+// PodGCQuarantine (40 s) after the deletion; upstream's 20 s check period
+// is not modelled. The GarbageCollector follows only controller references
+// to DaemonSets: background deletion deletes the pods and revisions,
+// orphan deletion strips the references, foreground deletion waits for the
+// pods to be gone.
+//
 // # Determinism
 //
 // Same inputs and seed give the same log, byte for byte: events are ordered

@@ -168,3 +168,18 @@ func StartTime(t time.Time) PodOption {
 func PriorityClass(name string, value int32) *cluster.PriorityClass {
 	return &cluster.PriorityClass{ObjectMeta: cluster.ObjectMeta{Name: name}, Value: value}
 }
+
+// Resources returns a resource list from name, quantity pairs
+// ("cpu", "100m", "memory", "200Mi"). It panics on a bad quantity: it is
+// for literals in tests and examples.
+func Resources(kv ...string) cluster.ResourceList {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	l, err := cluster.ParseResourceList(m)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}

@@ -1,0 +1,92 @@
+// Package daemonset is the DaemonSet controller of Kubernetes
+// (pkg/controller/daemon) as a pure reconciler: it reads a cluster.View and
+// returns a cluster.Plan of creates, deletes, ownership patches, status
+// writes, events and timed wake-ups. It never writes the store, and it
+// never binds a pod: the scheduler does that.
+//
+// # Usage
+//
+//	c, _ := sim.NewDefault(sim.DefaultConfig{})        // controller, scheduler, node agent, GC
+//	c.Submit(c.Now(), "me", cluster.Create{Object: ds}) // a DaemonSet
+//	c.Stabilize()
+//
+// or, for one decision on a static view:
+//
+//	ctl := daemonset.New(daemonset.Config{})
+//	ctl.Sync(view)
+//	plan, _ := ctl.Reconcile(now, view)
+//
+// # What it does, per DaemonSet
+//
+//   - Which nodes: NodeShouldRunDaemonPod, with upstream's three predicates
+//     only (template nodeName; nodeSelector and required node affinity;
+//     NoSchedule and NoExecute taints against the template's tolerations
+//     plus the default daemon tolerations). An untolerated NoSchedule taint
+//     keeps an existing pod (counted misscheduled) and places no new one; an
+//     untolerated NoExecute taint removes it. Resources, host ports,
+//     cordoning and readiness are left to the scheduler.
+//   - Pods: copies of the template with the default daemon tolerations
+//     (DefaultTolerations; a matching user toleration is replaced, not
+//     duplicated), the controller-revision-hash label, the required node
+//     affinity replaced by one matchFields metadata.name term, and a
+//     controller reference. At most BurstReplicas creates and as many
+//     deletes per sync; creates go in slow-start batches of 1, 2, 4, ... and
+//     stop after the first batch with a failure (FailedCreate), retried with
+//     the work queue's backoff (5 ms doubling to 1000 s).
+//   - Per node (podsShouldBeOnNode): a missing pod is created; pods being
+//     deleted are skipped (so a node whose only pod is terminating waits);
+//     a Failed pod is deleted (FailedDaemonPod) unless its node is in
+//     backoff, keyed by DaemonSet UID, observed generation and node, 1 s
+//     doubling to 15 min; a Succeeded pod is deleted (SucceededDaemonPod);
+//     extra pods are deleted, keeping the oldest (bound first, then
+//     creation time, then name); with surge allowed, one pod of the current
+//     hash and one older are kept. Unscheduled pods aimed at a node that no
+//     longer exists are deleted; pods bound to one are left to pod GC.
+//   - Ownership: orphans that match the selector are adopted, owned pods
+//     that no longer match are released (never deleted); a DaemonSet being
+//     deleted does nothing at all; a selector that selects everything is
+//     refused at run time (SelectingAll) and nothing else happens.
+//   - Status: the counters of upstream's updateDaemonSetStatus, kept by
+//     deltas (each node's contribution is recomputed when the node or one
+//     of its pods changes), written when a counter or observedGeneration
+//     changed. ComputeStatus is the full recount, for tests.
+//
+// # Order and cost
+//
+// Reconcile visits marked DaemonSets by (namespace, name) and, within one,
+// marked nodes by name; pods on a node are ordered as upstream's
+// podByCreationTimestampAndPhase. Observe costs O(1) per pod change and
+// O(DaemonSets) per node change; a sync costs O(marked nodes + their pods).
+// A DaemonSet is loaded in full, O(nodes + its pods + orphans in its
+// namespace), when it is created or its spec changes.
+//
+// # Deliberate differences from upstream
+//
+//   - Expectations: the engine applies a plan's changes before the next
+//     Reconcile, so the controller always sees its own writes; upstream's
+//     expectations (and the status-only sync while they are unmet) never
+//     come into play, and observedGeneration is always written.
+//   - Pod names: upstream draws 5 random characters after "<name>-"; here
+//     they are a permutation of a per-DaemonSet counter salted with the UID
+//     (distinct for the first 27^5 pods, a taken name is skipped).
+//   - Template hash: FNV-32a over the template's JSON (upstream: over a spew
+//     dump), so equal templates give equal hashes, but not upstream's bytes.
+//   - FailedPlacement: upstream defines the reason but no longer emits it
+//     (placement moved to the scheduler in 1.12). Here it is emitted when
+//     the scheduler marks a daemon pod unschedulable, with the scheduler's
+//     message, so a user sees why a node has no running daemon pod.
+//   - Create failures are known before the create is submitted: the store's
+//     admission check (an unknown priorityClassName, say) and Config.Admit
+//     (an injected quota) are asked first, because a plan cannot see its
+//     own results. SuccessfulCreate and SuccessfulDelete events are recorded
+//     when the change is planned, just before it is applied.
+//   - Status writes carry no resourceVersion precondition, so there is no
+//     conflict-and-retry; the minReadySeconds wake-up is per pod, at its
+//     ready time + minReadySeconds + 1 s (upstream's pod-update requeue),
+//     instead of also requeueing the whole DaemonSet.
+//   - The failed-pod backoff has no jitter and no periodic GC of its
+//     entries (neither changes what happens).
+//   - Rolling updates (maxUnavailable, maxSurge), ControllerRevision
+//     history, rollback and OnDelete are not built yet: a template change
+//     relabels nothing and replaces nothing; new pods get the new hash.
+package daemonset
