@@ -110,15 +110,14 @@ type dsState struct {
 //
 // A Controller is not safe for concurrent use.
 type Controller struct {
-	cfg      Config
-	sets     map[cluster.Key]*dsState
-	all      []*dsState                         // by key
-	byUID    map[string]*dsState                // DaemonSet UID -> state
-	owner    map[cluster.Key]*dsState           // owned pod -> its DaemonSet
-	orphans  map[string]map[string]*cluster.Pod // namespace -> name -> live pod with no controller
-	dirty    []*dsState
-	backoff  map[string]backoffEntry
-	requeues []cluster.Requeue
+	cfg     Config
+	sets    map[cluster.Key]*dsState
+	all     []*dsState                         // by key
+	byUID   map[string]*dsState                // DaemonSet UID -> state
+	owner   map[cluster.Key]*dsState           // owned pod -> its DaemonSet
+	orphans map[string]map[string]*cluster.Pod // namespace -> name -> live pod with no controller
+	dirty   []*dsState
+	backoff map[string]backoffEntry
 }
 
 type backoffEntry struct {
@@ -142,7 +141,6 @@ func (c *Controller) reset() {
 	c.orphans = map[string]map[string]*cluster.Pod{}
 	c.dirty = nil
 	c.backoff = map[string]backoffEntry{}
-	c.requeues = nil
 }
 
 // Name returns the controller's name.
@@ -262,9 +260,8 @@ func (c *Controller) observeDaemonSet(o, n *cluster.DaemonSet) {
 			return
 		}
 		st.ds = n
-		if o.Generation != n.Generation || !equalPtr(o.Spec.Template.Spec.Priority, n.Spec.Template.Spec.Priority) ||
-			!equalPtr(o.Status.CollisionCount, n.Status.CollisionCount) {
-			st.built = false // the spec changed: reload at the next sync
+		if o.Generation != n.Generation || !equalPtr(o.Status.CollisionCount, n.Status.CollisionCount) {
+			st.built = false // the spec (or the hash salt) changed: reload at the next sync
 			c.enqueue(st)
 		} else if (o.DeletionTimestamp == nil) != (n.DeletionTimestamp == nil) {
 			c.enqueue(st)
@@ -282,11 +279,16 @@ func (c *Controller) drop(st *dsState) {
 	if i, ok := slices.BinarySearchFunc(c.all, st.key, func(s *dsState, k cluster.Key) int { return s.key.Compare(k) }); ok {
 		c.all = slices.Delete(c.all, i, i+1)
 	}
+	c.forgetPods(st)
+	st.queued = true // never enqueue again; Reconcile skips dropped states
+	st.nodes = nil
+}
+
+// forgetPods drops st's pods from the pod-owner map.
+func (c *Controller) forgetPods(st *dsState) {
 	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
 		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
 	}
-	st.queued = true // never enqueue again; Reconcile skips dropped states
-	st.nodes = nil
 }
 
 // ownerOf returns the state of the DaemonSet controlling p, or nil.
@@ -353,9 +355,9 @@ func (c *Controller) observePod(o, n *cluster.Pod) {
 	}
 }
 
-// observeTransitions turns a pod's own changes into notes and timed
-// wake-ups: FailedPlacement when the scheduler reports it unschedulable,
-// and a wake-up once it has been ready for minReadySeconds.
+// observeTransitions turns a pod's own changes into notes: FailedPlacement
+// when the scheduler reports it unschedulable. (The minReadySeconds
+// wake-up is asked for by contribution, when the pod's node is synced.)
 func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
 	if cond, ok := n.Condition(cluster.PodScheduled); ok && cond.Status == cluster.ConditionFalse && !n.IsBound() {
 		var prev cluster.PodCondition
@@ -369,23 +371,19 @@ func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
 			c.enqueue(st)
 		}
 	}
-	if mr := st.ds.Spec.MinReadySeconds; mr > 0 && n.IsReady() && (o == nil || !o.IsReady()) {
-		c.requeues = append(c.requeues, cluster.Requeue{Key: cluster.KeyOf(n), After: time.Duration(mr)*time.Second + time.Second})
-	}
 }
 
 // putPod records the current version of an owned pod in its node entry
 // (or takes it out when it is terminal and being deleted).
 func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
-	k := cluster.KeyOf(p)
-	c.owner[k] = st
 	if !st.built {
+		c.owner[cluster.KeyOf(p)] = st
 		st.podNode[p.Name] = ""
 		c.enqueue(st)
 		return
 	}
 	c.removePod(st, p.Name)
-	c.owner[k] = st
+	c.owner[cluster.KeyOf(p)] = st
 	node, err := TargetNodeName(p)
 	if err != nil {
 		st.podNode[p.Name] = ""
@@ -426,7 +424,6 @@ func cmpKey(a, b *dsState) int { return a.key.Compare(b.key) }
 // syncDaemonSet restricted to the nodes that changed.
 func (c *Controller) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
-	plan.Requeue, c.requeues = c.requeues, nil
 	dirty := c.dirty
 	c.dirty = nil
 	slices.SortFunc(dirty, cmpKey)
@@ -448,9 +445,7 @@ func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	st.pl = newPlacement(ds)
 	st.hash = TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
 	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
-	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
-		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
-	}
+	c.forgetPods(st)
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
 	st.podNode = map[string]string{}
 	st.dirtyNodes = st.dirtyNodes[:0]

@@ -101,20 +101,18 @@ func (w *world) run(d time.Duration) {
 	end := w.Now().Add(d)
 	for steps := 0; ; steps++ {
 		require.Less(w.t, steps, 1_000_000, "no fixed point")
-		next, ok := w.nextAt()
+		next, ok := w.NextAt()
 		if !ok || next.After(end) {
 			break
 		}
 		_, _, err := w.Step()
 		require.NoError(w.t, err)
-		if n, ok := w.nextAt(); !ok || n.After(w.Now()) {
+		if n, ok := w.NextAt(); !ok || n.After(w.Now()) {
 			w.checkInvariants()
 		}
 	}
 	require.NoError(w.t, w.RunUntil(end))
 }
-
-func (w *world) nextAt() (time.Time, bool) { return w.NextAt() }
 
 // checkInvariants asserts, at a complete instant: at most one daemon pod
 // (not being deleted) per node and DaemonSet (no surge in these scenarios), no running daemon

@@ -166,13 +166,13 @@ func (g *GarbageCollector) Reconcile(now time.Time, view cluster.View) (cluster.
 		case slices.Contains(ds.Finalizers, cluster.FinalizerOrphanDependents):
 			for p := range view.PodsControlledBy(uid) {
 				cp := *p
-				cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == uid })
+				cp.OwnerReferences = withoutOwner(p.OwnerReferences, uid)
 				plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
 			}
 			for r := range view.ControllerRevisions(ds.Namespace) {
 				if ref := r.ControllerRef(); ref != nil && ref.UID == uid {
 					cp := *r
-					cp.OwnerReferences = slices.DeleteFunc(slices.Clone(r.OwnerReferences), func(o cluster.OwnerReference) bool { return o.UID == uid })
+					cp.OwnerReferences = withoutOwner(r.OwnerReferences, uid)
 					plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
 				}
 			}
@@ -218,4 +218,9 @@ func takeSorted(list *[]string) []string {
 	*list = nil
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// withoutOwner returns a copy of refs without the references to uid.
+func withoutOwner(refs []cluster.OwnerReference, uid string) []cluster.OwnerReference {
+	return slices.DeleteFunc(slices.Clone(refs), func(r cluster.OwnerReference) bool { return r.UID == uid })
 }
