@@ -74,6 +74,13 @@ type nodeEntry struct {
 	dirty                     bool
 	stale                     bool // the node changed since known/shouldRun were computed
 	pending                   bool // waiting in the DaemonSet's create queue
+	roll                      roll // the node's part in a rolling update
+}
+
+// podLoc is where an owned pod is filed: the node entry holding it ("" when
+// it names no node or the DaemonSet is not loaded) and its revision hash.
+type podLoc struct {
+	node, hash string
 }
 
 // dsState is the controller's incremental view of one DaemonSet.
@@ -85,9 +92,24 @@ type dsState struct {
 	hash    string
 	tmpl    *cluster.Pod // the pod template with daemon tolerations and hash label
 	nodes   map[string]*nodeEntry
-	podNode map[string]string // owned pod name -> the node entry holding it ("" when untargeted)
+	podNode map[string]podLoc // owned pod name -> where it is filed
+	hashes  map[string]int    // revision hash -> owned pods labelled with it
 	total   counts
 	built   bool // nodes and pods are loaded; false means rebuild at the next sync
+
+	// compiledGen is the generation sel, pl and patch were compiled for
+	// (-1: never).
+	compiledGen int64
+	patch       []byte // the template patch a matching ControllerRevision holds
+	history     history
+	rs          rollSets
+	avail       availHeap
+	rollout     *rolloutState
+	reports     []RolloutReport // finished rollouts, oldest first
+	// rolloutPending: a rollout started at this sync; its start figures
+	// are taken once the nodes are loaded
+	rolloutPending bool
+	now            time.Time // the time of the sync under way
 
 	queued     bool // in the controller's dirty list
 	dirtyNodes []*nodeEntry
@@ -99,6 +121,7 @@ type dsState struct {
 	notes       []cluster.Note
 	seq         uint64 // pod name counter
 	failures    int    // consecutive syncs with failed creates (rate-limited requeue)
+	failed      int    // failed creates in the sync under way
 }
 
 // Controller is the DaemonSet controller as a pure reconciler: it reads a
@@ -183,6 +206,14 @@ func (c *Controller) Observe(d cluster.Delta) {
 		o, _ := d.Old.(*cluster.DaemonSet)
 		n, _ := d.New.(*cluster.DaemonSet)
 		c.observeDaemonSet(o, n)
+	case cluster.KindControllerRevision:
+		// any DaemonSet of the namespace may own, adopt or release it
+		for _, st := range c.all {
+			if st.key.Namespace == d.Key.Namespace {
+				st.history.dirty = true
+				c.enqueue(st)
+			}
+		}
 	}
 }
 
@@ -193,8 +224,8 @@ func (c *Controller) Wake(k cluster.Key) {
 	switch k.Kind {
 	case cluster.KindPod:
 		if st := c.owner[k]; st != nil {
-			if node, ok := st.podNode[k.Name]; ok && node != "" {
-				c.markNode(st, node)
+			if loc, ok := st.podNode[k.Name]; ok && loc.node != "" {
+				c.markNode(st, loc.node)
 			}
 		}
 	case cluster.KindDaemonSet:
@@ -247,7 +278,9 @@ func (c *Controller) observeDaemonSet(o, n *cluster.DaemonSet) {
 			}
 		}
 		k := cluster.KeyOf(n)
-		st := &dsState{key: k, ds: n, claims: map[string]bool{}, nodes: map[string]*nodeEntry{}, podNode: map[string]string{}}
+		st := &dsState{key: k, ds: n, claims: map[string]bool{}, nodes: map[string]*nodeEntry{},
+			podNode: map[string]podLoc{}, hashes: map[string]int{}, compiledGen: -1}
+		st.history.dirty = true
 		c.sets[k] = st
 		c.byUID[n.UID] = st
 		i, _ := slices.BinarySearchFunc(c.all, k, func(s *dsState, k cluster.Key) int { return s.key.Compare(k) })
@@ -260,8 +293,12 @@ func (c *Controller) observeDaemonSet(o, n *cluster.DaemonSet) {
 			return
 		}
 		st.ds = n
-		if o.Generation != n.Generation || !equalPtr(o.Status.CollisionCount, n.Status.CollisionCount) {
-			st.built = false // the spec (or the hash salt) changed: reload at the next sync
+		if o.Generation != n.Generation {
+			st.built = false // the spec changed: reload at the next sync
+			st.history.dirty = true
+			c.enqueue(st)
+		} else if !equalPtr(o.Status.CollisionCount, n.Status.CollisionCount) {
+			st.history.dirty = true // the hash salt changed: a new revision name
 			c.enqueue(st)
 		} else if (o.DeletionTimestamp == nil) != (n.DeletionTimestamp == nil) {
 			c.enqueue(st)
@@ -284,11 +321,12 @@ func (c *Controller) drop(st *dsState) {
 	st.nodes = nil
 }
 
-// forgetPods drops st's pods from the pod-owner map.
+// forgetPods drops st's pods from the pod-owner map and the hash counts.
 func (c *Controller) forgetPods(st *dsState) {
 	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
 		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
 	}
+	clear(st.hashes)
 }
 
 // ownerOf returns the state of the DaemonSet controlling p, or nil.
@@ -376,20 +414,21 @@ func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
 // putPod records the current version of an owned pod in its node entry
 // (or takes it out when it is terminal and being deleted).
 func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
+	c.removePod(st, p.Name)
+	c.owner[cluster.KeyOf(p)] = st
+	hash := p.Labels[ControllerRevisionHashLabel]
+	st.hashes[hash]++
 	if !st.built {
-		c.owner[cluster.KeyOf(p)] = st
-		st.podNode[p.Name] = ""
+		st.podNode[p.Name] = podLoc{hash: hash}
 		c.enqueue(st)
 		return
 	}
-	c.removePod(st, p.Name)
-	c.owner[cluster.KeyOf(p)] = st
 	node, err := TargetNodeName(p)
 	if err != nil {
-		st.podNode[p.Name] = ""
+		st.podNode[p.Name] = podLoc{hash: hash}
 		return
 	}
-	st.podNode[p.Name] = node
+	st.podNode[p.Name] = podLoc{node: node, hash: hash}
 	e := c.entry(st, node)
 	if !(p.IsTerminal() && p.IsTerminating()) {
 		e.pods = append(e.pods, p)
@@ -398,12 +437,17 @@ func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
 }
 
 func (c *Controller) removePod(st *dsState, name string) {
-	node, ok := st.podNode[name]
+	loc, ok := st.podNode[name]
 	if !ok {
 		return
 	}
 	delete(st.podNode, name)
 	delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
+	if st.hashes[loc.hash]--; st.hashes[loc.hash] <= 0 {
+		delete(st.hashes, loc.hash)
+		st.history.hashGone = true // an old revision may be prunable now
+	}
+	node := loc.node
 	if node == "" || !st.built {
 		c.enqueue(st)
 		return
@@ -437,20 +481,31 @@ func (c *Controller) Reconcile(now time.Time, view cluster.View) (cluster.Plan, 
 	return plan, nil
 }
 
-// rebuild loads a DaemonSet's nodes and pods from view. O(nodes + its pods
-// + orphans in its namespace).
-func (c *Controller) rebuild(view cluster.View, st *dsState) {
+// compile turns the DaemonSet's spec into what the syncs use: the
+// selector, the placement and the template patch revisions are matched
+// against. O(template).
+func (c *Controller) compile(st *dsState) {
 	ds := st.ds
 	st.sel, _ = selector.LabelSelectorAsSelector(ds.Spec.Selector)
 	st.pl = newPlacement(ds)
-	st.hash = TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	st.patch = templatePatch(&ds.Spec.Template)
+	st.compiledGen = ds.Generation
+}
+
+// rebuild loads a DaemonSet's nodes and pods from view, for the compiled
+// spec and the current revision's hash. O(nodes + its pods
+// + orphans in its namespace).
+func (c *Controller) rebuild(view cluster.View, st *dsState) {
+	ds := st.ds
 	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
 	c.forgetPods(st)
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
-	st.podNode = map[string]string{}
+	st.podNode = map[string]podLoc{}
 	st.dirtyNodes = st.dirtyNodes[:0]
 	st.createQueue = nil
 	st.total = counts{}
+	st.rs = newRollSets()
+	st.avail = st.avail[:0]
 	st.built = true
 	for n := range view.Nodes() {
 		e := c.entry(st, n.Name)

@@ -95,14 +95,34 @@ func store(t *testing.T, objs ...cluster.Object) *cluster.Store {
 	return s
 }
 
+// count returns how many of plan's changes with verb concern pods.
 func count(plan cluster.Plan, verb string) int {
+	return countKind(plan, verb, cluster.KindPod)
+}
+
+// countKind returns how many of plan's changes with verb concern kind.
+func countKind(plan cluster.Plan, verb string, kind cluster.Kind) int {
 	n := 0
 	for _, c := range plan.Changes {
-		if c.Verb() == verb {
+		if c.Verb() == verb && changeKind(c) == kind {
 			n++
 		}
 	}
 	return n
+}
+
+func changeKind(c cluster.Change) cluster.Kind {
+	switch c := c.(type) {
+	case cluster.Create:
+		return c.Object.ObjectKind()
+	case cluster.Update:
+		return c.Object.ObjectKind()
+	case cluster.UpdateStatus:
+		return c.Object.ObjectKind()
+	case cluster.Delete:
+		return c.Key.Kind
+	}
+	return 0
 }
 
 func reasons(plan cluster.Plan, reason string) []string {

@@ -10,15 +10,18 @@ import (
 )
 
 // sync is upstream's syncDaemonSet for one DaemonSet, restricted to its
-// marked nodes: claim pods, decide per node (podsShouldBeOnNode), submit
-// creates and deletes within the burst limit with slow start, and write
-// the status when a counter or the observed generation changed.
+// marked nodes: claim pods, construct the revision history, decide per node
+// (podsShouldBeOnNode), submit creates and deletes within the burst limit
+// with slow start, then, when that changed nothing, run the rolling update
+// on the aggregates; prune the history, and write the status when a
+// counter or the observed generation changed.
 func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *cluster.Plan) {
 	ds, ok := view.DaemonSet(st.key.Namespace, st.key.Name)
 	if !ok || ds.UID != st.ds.UID {
 		return
 	}
 	st.ds = ds
+	st.now = now
 	plan.Notes = append(plan.Notes, st.notes...)
 	st.notes = nil
 	if ds.Spec.Selector != nil && ds.Spec.Selector.IsEmpty() {
@@ -29,10 +32,18 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 	if ds.DeletionTimestamp != nil {
 		return // being deleted: no manage, no status (upstream)
 	}
+	if st.compiledGen != ds.Generation {
+		c.compile(st)
+		st.built = false
+	}
+	if !c.constructHistory(view, st, plan) {
+		return // a hash collision: retried with the new collision count
+	}
 	if !st.built {
 		c.rebuild(view, st)
 	}
 	c.claim(view, st, plan)
+	c.markAvailable(now, st)
 
 	nodes := st.dirtyNodes
 	st.dirtyNodes = nil
@@ -63,17 +74,68 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 			}
 		}
 	}
-	c.syncNodes(st, view, creates, deletes, plan)
+	// the nodes' standing as this sync found them (the plan is not applied yet)
+	var watched []*cluster.Pod
 	for _, e := range nodes {
-		nc := c.contribution(now, st, e, plan)
+		watched = watched[:0]
+		watch := func(p *cluster.Pod) {
+			if !slices.Contains(watched, p) {
+				watched = append(watched, p)
+				c.watchAvailability(now, st, e, p, plan)
+			}
+		}
+		nc := contribution(now, st, e, watch)
 		st.total.add(e.contrib, -1)
 		st.total.add(nc, 1)
 		e.contrib = nc
+		st.rs.setRoll(e, classify(now, st, e, surge, watch))
+		c.trackRollout(now, st, e, nc)
+	}
+	if !c.syncNodes(st, view, creates, deletes, plan) &&
+		ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
+		// upstream runs the rolling update only when manage's
+		// expectations are met, that is, when manage changed nothing
+		c.rollingUpdate(view, st, plan)
+	}
+	for _, e := range nodes {
 		if !e.known && len(e.pods) == 0 && !e.dirty {
 			delete(st.nodes, e.name)
 		}
 	}
+	c.cleanupHistory(st, plan)
 	c.writeStatus(st, plan)
+	c.followRollout(st, plan)
+	if st.failed > 0 {
+		// upstream returns the error and the work queue retries the key
+		// with its per-item exponential backoff (5ms doubling to 1000s)
+		st.failed = 0
+		st.failures++
+		delay := min(5*time.Millisecond<<min(st.failures-1, 30), 1000*time.Second)
+		plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: st.key, After: delay})
+	} else {
+		st.failures = 0
+	}
+}
+
+// followRollout starts, measures and finishes the rollout being followed.
+func (c *Controller) followRollout(st *dsState, plan *cluster.Plan) {
+	r := st.rollout
+	if r == nil {
+		return
+	}
+	t := st.total
+	if st.rolloutPending {
+		st.rolloutPending = false
+		r.report.Start = st.now
+		r.report.MaxUnavailable, r.report.MaxSurge, _ = MaxUnavailableAndSurge(st.ds, int(t.desired))
+		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonRolloutStarted,
+			Message: fmt.Sprintf("rolling out revision %d (%s) to %d nodes: %d of them updated, maxUnavailable %d, maxSurge %d",
+				r.report.Revision, r.report.Hash, t.desired, t.updated, r.report.MaxUnavailable, r.report.MaxSurge)})
+	}
+	r.report.PeakUnavailable = max(r.report.PeakUnavailable, int(t.desired-t.available))
+	if t.updated >= t.desired && t.available >= t.desired {
+		c.finishRollout(st, false, plan)
+	}
 }
 
 // allowsSurge is upstream's AllowsSurge: a RollingUpdate whose maxSurge
@@ -175,11 +237,12 @@ func (c *Controller) backoffNext(key string, now time.Time) {
 	c.backoff[key] = b
 }
 
-// syncNodes submits at most BurstReplicas creates, in slow-start batches
-// of 1, 2, 4, ... that stop after the first batch with a failed create,
-// and at most BurstReplicas deletes. Nodes left over stay marked for the
-// next sync.
-func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) {
+// syncNodes is manage's share of upstream's syncNodes: nodes found to need
+// a pod join the DaemonSet's create queue, and at most BurstReplicas of
+// them, oldest first, are submitted with the deletes. It reports whether
+// anything was submitted (upstream's expectations are then unmet and the
+// rolling update waits for the next sync).
+func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) bool {
 	burst := c.cfg.BurstReplicas
 	// nodes left over by the burst limit wait in a queue instead of being
 	// re-evaluated at every sync, so that creating n pods costs O(n), not
@@ -190,26 +253,41 @@ func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEn
 			st.createQueue = append(st.createQueue, e)
 		}
 	}
-	creates = creates[:0]
-	for len(st.createQueue) > 0 && len(creates) < burst {
+	var names []string
+	for len(st.createQueue) > 0 && len(names) < burst {
 		e := st.createQueue[0]
 		st.createQueue[0] = nil
 		st.createQueue = st.createQueue[1:]
 		if e.pending {
 			e.pending = false
-			creates = append(creates, e)
+			names = append(names, e.name)
 		}
 	}
 	if len(st.createQueue) == 0 {
 		st.createQueue = nil // let the array go
 	}
-	createDiff := len(creates)
+	return c.submit(st, view, names, deletes, plan)
+}
+
+// submit is upstream's syncNodes: at most BurstReplicas creates, in
+// slow-start batches of 1, 2, 4, ... that stop after the first batch with
+// a failed create (FailedCreate; the DaemonSet is retried with the work
+// queue's backoff), and at most BurstReplicas deletes. Nodes left over are
+// marked for the next sync. It reports whether any create or delete was
+// submitted.
+func (c *Controller) submit(st *dsState, view cluster.View, creates []string, deletes []*cluster.Pod, plan *cluster.Plan) bool {
+	burst := c.cfg.BurstReplicas
+	acted := false
+	createDiff := min(len(creates), burst)
+	for _, node := range creates[createDiff:] {
+		c.markNode(st, node)
+	}
 	failed := 0
 	batch := min(createDiff, SlowStartInitialBatchSize)
 	for pos := 0; pos < createDiff; {
 		batchFailed := 0
-		for _, e := range creates[pos : pos+batch] {
-			p := c.newPod(view, st, e.name)
+		for _, node := range creates[pos : pos+batch] {
+			p := c.newPod(view, st, node)
 			err := cluster.CheckPodAdmission(view, p)
 			if err == nil && c.cfg.Admit != nil {
 				err = c.cfg.Admit(p)
@@ -218,9 +296,10 @@ func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEn
 				batchFailed++
 				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonFailedCreate,
 					Message: "Error creating: " + err.Error()})
-				c.markNode(st, e.name)
+				c.markNode(st, node)
 				continue
 			}
+			acted = true
 			plan.Changes = append(plan.Changes, cluster.Create{Object: p})
 			plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulCreate,
 				Message: "Created pod: " + p.Name})
@@ -228,34 +307,30 @@ func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEn
 		failed += batchFailed
 		pos += batch
 		if batchFailed > 0 {
-			for _, e := range creates[pos:createDiff] {
-				c.markNode(st, e.name) // never attempted: the next sync retries
+			for _, node := range creates[pos:createDiff] {
+				c.markNode(st, node) // never attempted: the next sync retries
 			}
 			break
 		}
 		batch = min(2*batch, createDiff-pos)
 	}
-	if failed > 0 {
-		// upstream returns the error and the work queue retries the key
-		// with its per-item exponential backoff (5ms doubling to 1000s)
-		st.failures++
-		delay := min(5*time.Millisecond<<min(st.failures-1, 30), 1000*time.Second)
-		plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: st.key, After: delay})
-	} else {
-		st.failures = 0
-	}
-
+	st.failed += failed
 	deleteDiff := min(len(deletes), burst)
 	for _, p := range deletes[deleteDiff:] {
-		if node, ok := st.podNode[p.Name]; ok && node != "" {
-			c.markNode(st, node)
+		if loc, ok := st.podNode[p.Name]; ok && loc.node != "" {
+			c.markNode(st, loc.node)
 		}
 	}
 	for _, p := range deletes[:deleteDiff] {
+		acted = true
+		if st.rollout != nil && !IsPodUpdated(p, st.hash) {
+			st.rollout.report.Replaced++
+		}
 		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p)})
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulDelete,
 			Message: "Deleted pod: " + p.Name})
 	}
+	return acted
 }
 
 // newPod makes the pod for node from the template: a generated name not
@@ -316,8 +391,8 @@ func (c *Controller) claim(view cluster.View, st *dsState, plan *cluster.Plan) {
 
 // contribution is what node entry e adds to the status counters
 // (upstream's updateDaemonSetStatus, per node). A pod that is ready but not
-// yet available asks for a wake-up when it will be.
-func (c *Controller) contribution(now time.Time, st *dsState, e *nodeEntry, plan *cluster.Plan) counts {
+// yet available is passed to watch.
+func contribution(now time.Time, st *dsState, e *nodeEntry, watch func(*cluster.Pod)) counts {
 	var out counts
 	if !e.known {
 		return out
@@ -336,12 +411,10 @@ func (c *Controller) contribution(now time.Time, st *dsState, e *nodeEntry, plan
 	first := slices.MinFunc(e.pods, podLess)
 	if first.IsReady() {
 		out.ready = 1
-		mr := st.ds.Spec.MinReadySeconds
-		if first.IsAvailable(mr, now) {
+		if first.IsAvailable(st.ds.Spec.MinReadySeconds, now) {
 			out.available = 1
-		} else if cond, _ := first.Condition(cluster.PodReady); !cond.LastTransitionTime.IsZero() {
-			at := cond.LastTransitionTime.Add(time.Duration(mr)*time.Second + time.Second)
-			plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(first), After: max(at.Sub(now), 0)})
+		} else {
+			watch(first)
 		}
 	}
 	if IsPodUpdated(first, st.hash) {

@@ -40,6 +40,11 @@ const (
 	ReasonSuccessfulCreate   = "SuccessfulCreate"
 	ReasonFailedCreate       = "FailedCreate"
 	ReasonSuccessfulDelete   = "SuccessfulDelete"
+	// The simulator's own reasons (upstream logs these or has no record).
+	ReasonHashCollision       = "HashCollision"
+	ReasonRollingUpdateFailed = "RollingUpdateFailed"
+	ReasonRolloutStarted      = "RolloutStarted"
+	ReasonRolloutFinished     = "RolloutFinished"
 )
 
 // DefaultTolerations returns the tolerations the controller adds to every
