@@ -114,8 +114,14 @@ func (w *world) run(d time.Duration) {
 	require.NoError(w.t, w.RunUntil(end))
 }
 
+// surge reports whether ds allows a surge pod beside the old one.
+func surge(ds *cluster.DaemonSet) bool {
+	_, s, err := daemonset.MaxUnavailableAndSurge(ds, 1)
+	return err == nil && s > 0
+}
+
 // checkInvariants asserts, at a complete instant: at most one daemon pod
-// (not being deleted) per node and DaemonSet (no surge in these scenarios), no running daemon
+// (not being deleted) per node and DaemonSet (plus one old pod with surge), no running daemon
 // pod on a node whose NoExecute taint it does not tolerate, and every
 // DaemonSet's status equal to a full recount.
 func (w *world) checkInvariants() {
@@ -126,14 +132,15 @@ func (w *world) checkInvariants() {
 			continue
 		}
 		perNode := map[string][]string{}
+		hash := daemonset.CurrentHash(v, ds)
 		for p := range v.PodsControlledBy(ds.UID) {
 			if p.IsTerminal() {
 				continue
 			}
 			n, err := daemonset.TargetNodeName(p)
 			require.NoError(w.t, err)
-			if !p.IsTerminating() {
-				perNode[n] = append(perNode[n], p.Name)
+			if !p.IsTerminating() && (!surge(ds) || daemonset.IsPodUpdated(p, hash)) {
+				perNode[n] = append(perNode[n], p.Name) // with surge, one old pod more
 			}
 			if nd, ok := v.Node(n); ok && !p.IsTerminating() {
 				tols := daemonset.AddDaemonPodTolerations(p.Spec.Tolerations, p.Spec.HostNetwork)

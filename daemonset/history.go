@@ -88,10 +88,12 @@ func revisionHash(cr *cluster.ControllerRevision) string {
 // (a rollback). A name taken by a different template is a hash collision:
 // status.collisionCount goes up and the sync stops, as upstream's error
 // does; the next sync salts the hash with the new count. It sets
-// st.hash and returns false when the sync must stop. It runs only when a
+// st.hash and returns false when the sync must stop: after a collision,
+// and after relabelling pods (the rest waits until the new labels are
+// observed, where upstream would act on stale labels). It runs only when a
 // revision, the spec or the collision count changed. O(revisions in the
 // namespace), plus O(pods of the DaemonSet) for a duplicate.
-func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *cluster.Plan) bool {
+func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *cluster.Plan) (ok bool) {
 	h := &st.history
 	if !h.dirty {
 		return true
@@ -172,7 +174,15 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 			plan.Changes = append(plan.Changes, cluster.Create{Object: cur})
 		}
 	} else {
-		cur = c.dedupHistory(view, st, current, plan)
+		var relabelled bool
+		cur, relabelled = c.dedupHistory(view, st, current, plan)
+		defer func() {
+			if relabelled {
+				// upstream's later steps would see the pods' old labels;
+				// wait for the relabelling to be observed instead
+				ok = false
+			}
+		}()
 		if cur.Revision < next {
 			cp := *cur
 			cp.Revision = next
@@ -181,7 +191,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 		}
 	}
 	h.dirty = false
-	h.hashGone = true // prune at this sync
+	h.hashGone = true // prune at this sync (or the next, after a relabelling)
 	h.old = old
 	if h.cur != "" && h.cur != cur.Name {
 		c.startRollout(st, cur)
@@ -198,15 +208,15 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 // matching the template, keep the one with the highest revision (on a tie
 // the last by name), relabel every pod of the DaemonSet whose hash label
 // differs to its hash, and delete the others.
-func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*cluster.ControllerRevision, plan *cluster.Plan) *cluster.ControllerRevision {
-	keep := current[0]
+func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*cluster.ControllerRevision, plan *cluster.Plan) (keep *cluster.ControllerRevision, relabelled bool) {
+	keep = current[0]
 	for _, cr := range current[1:] {
 		if cr.Revision >= keep.Revision {
 			keep = cr
 		}
 	}
 	if len(current) == 1 {
-		return keep
+		return keep, false
 	}
 	hash := revisionHash(keep)
 	names := make([]string, 0, len(st.podNode))
@@ -228,13 +238,14 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 		}
 		cp.Labels[ControllerRevisionHashLabel] = hash
 		plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
+		relabelled = true
 	}
 	for _, cr := range current {
 		if cr != keep {
 			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(cr)})
 		}
 	}
-	return keep
+	return keep, relabelled
 }
 
 // cleanupHistory is upstream's cleanupHistory: when there are more old

@@ -1,6 +1,7 @@
 package daemonset_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,99 @@ func TestScenarioOrphanThenAdopt(t *testing.T) {
 	assert.Equal(t, names, adopted, "the same pods, not new ones")
 	assert.Equal(t, int32(2), w.status("agent").UpdatedNumberScheduled, "same template, same hash")
 	assert.Empty(t, w.notes(daemonset.ReasonSuccessfulDelete))
+	revs := daemonset.Revisions(w.View(), ds)
+	require.Len(t, revs, 1, "the orphaned revision is adopted, not made again")
+	assert.Equal(t, int64(1), revs[0].Revision)
+}
+
+// Orphan, then a new DaemonSet with the same selector but a new template:
+// it adopts the pods and the old revision, then rolls the pods over.
+func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
+	w := newWorld(t, agent)
+	w.create(node("n1"), node("n2"), newDS("agent"))
+	w.run(time.Minute)
+	w.submit(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
+	w.run(time.Minute)
+	next := newDS("agent")
+	next.Spec.Template.Spec.Containers[0].Image = "agent:2"
+	w.create(next)
+	w.run(5 * time.Minute)
+	ds, _ := w.View().DaemonSet("default", "agent")
+	revs := daemonset.Revisions(w.View(), ds)
+	require.Len(t, revs, 2)
+	assert.Equal(t, []int64{1, 2}, []int64{revs[0].Revision, revs[1].Revision}, "the adopted revision is the old one")
+	assert.Len(t, w.notes(daemonset.ReasonSuccessfulDelete), 2, "both adopted pods replaced")
+	st := w.status("agent")
+	assert.Equal(t, int32(2), st.UpdatedNumberScheduled)
+	assert.Equal(t, int32(2), st.NumberAvailable)
+}
+
+// A rolling update through the engine: maxUnavailable 34% of 6 nodes is
+// 3; each wave waits for the 30 s grace period, then 2 s start and 3 s
+// readiness, so the rollout takes two waves of 35 s and each node spends
+// 5 s without a ready pod (a terminating pod stays ready).
+func TestScenarioRollingUpdate(t *testing.T) {
+	w := newWorld(t, agent)
+	for i := range 6 {
+		w.create(node(fmt.Sprintf("n%d", i)))
+	}
+	w.create(newDS("agent", maxUnavailable(cluster.FromString("34%"))))
+	w.run(time.Minute)
+	start := w.Now()
+	w.update(dsKey("agent"), func(o cluster.Object) {
+		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
+	})
+	w.run(10 * time.Minute)
+	st := w.status("agent")
+	assert.Equal(t, int32(6), st.UpdatedNumberScheduled)
+	assert.Equal(t, int32(6), st.NumberAvailable)
+	ds, _ := w.View().DaemonSet("default", "agent")
+	msg, done, err := daemonset.RolloutStatus(ds)
+	require.NoError(t, err)
+	assert.True(t, done, msg)
+
+	reports := w.DaemonSets.Rollouts("default", "agent")
+	require.Len(t, reports, 1)
+	r := reports[0]
+	assert.Equal(t, int64(2), r.Revision)
+	assert.Equal(t, start, r.Start)
+	assert.Equal(t, 70*time.Second, r.Duration())
+	assert.Equal(t, 3, r.MaxUnavailable)
+	assert.Equal(t, 3, r.PeakUnavailable)
+	assert.Equal(t, 6, r.Replaced)
+	require.Len(t, r.Downtime, 6)
+	for _, d := range r.Downtime {
+		assert.Equal(t, 5*time.Second, d.Duration, d.Node)
+	}
+	assert.Len(t, w.notes(daemonset.ReasonRolloutStarted), 1)
+	assert.Equal(t, []string{r.String()}, w.notes(daemonset.ReasonRolloutFinished))
+	assert.Empty(t, w.errors())
+}
+
+// A surge rollout through the engine: never fewer available pods than
+// nodes, at most two pods per node.
+func TestScenarioSurgeRollingUpdate(t *testing.T) {
+	w := newWorld(t, agent)
+	for i := range 4 {
+		w.create(node(fmt.Sprintf("n%d", i)))
+	}
+	w.create(newDS("agent", maxSurge(cluster.FromInt(2))))
+	w.run(time.Minute)
+	w.update(dsKey("agent"), func(o cluster.Object) {
+		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
+	})
+	w.run(10 * time.Minute)
+	reports := w.DaemonSets.Rollouts("default", "agent")
+	require.Len(t, reports, 1)
+	r := reports[0]
+	assert.Zero(t, r.PeakUnavailable)
+	assert.Empty(t, r.Downtime, "a surge rollout keeps a ready pod on every node")
+	assert.Equal(t, 4, r.Replaced)
+	// two waves of 2 s start and 3 s readiness; the status counts the
+	// oldest pod of a node, so the last old pods count until their 30 s
+	// grace period ends
+	assert.Equal(t, 40*time.Second, r.Duration())
+	assert.Equal(t, int32(4), w.status("agent").UpdatedNumberScheduled)
 }
 
 // A pod relabelled out of the selector is released, not deleted, and the
@@ -335,9 +429,19 @@ func TestDeterminism(t *testing.T) {
 		for i := range 20 {
 			c.Submit(c.Now(), "scenario", cluster.Create{Object: node(string(rune('a'+i)) + "-node")})
 		}
-		c.Submit(c.Now(), "scenario", cluster.Create{Object: newDS("agent")})
+		c.Submit(c.Now(), "scenario", cluster.Create{Object: newDS("agent", maxUnavailable(cluster.FromString("20%")))})
+		c.Submit(c.Now(), "scenario", cluster.Create{Object: newDS("surge", maxSurge(cluster.FromInt(3)))})
 		c.SubmitAfter(30*time.Second, "scenario", cluster.Delete{Key: nodeKey("c-node")})
+		require.NoError(t, c.RunFor(2*time.Minute))
+		for _, name := range []string{"agent", "surge"} { // a rollout each
+			ds, ok := c.View().DaemonSet("default", name)
+			require.True(t, ok)
+			cp := ds.DeepCopy()
+			cp.Spec.Template.Spec.Containers[0].Image = name + ":2"
+			c.Submit(c.Now(), "scenario", cluster.Update{Object: cp})
+		}
 		require.NoError(t, c.RunFor(10*time.Minute))
+		require.Len(t, c.DaemonSets.Rollouts("default", "agent"), 1)
 		var b strings.Builder
 		require.NoError(t, c.WriteJSONL(&b))
 		return c, b.String()

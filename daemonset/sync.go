@@ -447,13 +447,14 @@ func (c *Controller) writeStatus(st *dsState, plan *cluster.Plan) {
 }
 
 // ComputeStatus recounts ds's status counters from view the way upstream's
-// updateDaemonSetStatus does, over every node and every pod of ds: the
-// reference the controller's incremental counters must equal. It sets
+// updateDaemonSetStatus does, over every node and every pod of ds, with the
+// current revision's hash (CurrentHash): the reference the controller's
+// incremental counters must equal. It sets
 // ObservedGeneration to ds.Generation and keeps the rest of ds.Status.
 // Cost: O(nodes + pods of ds).
 func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) cluster.DaemonSetStatus {
 	pl := newPlacement(ds)
-	hash := TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	hash := CurrentHash(view, ds)
 	byNode := map[string][]*cluster.Pod{}
 	for p := range view.PodsControlledBy(ds.UID) {
 		if p.IsTerminal() && p.IsTerminating() {
