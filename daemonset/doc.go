@@ -50,6 +50,42 @@
 //     deltas (each node's contribution is recomputed when the node or one
 //     of its pods changes), written when a counter or observedGeneration
 //     changed. ComputeStatus is the full recount, for tests.
+//   - History: one ControllerRevision per distinct pod template, named
+//     <ds>-<hash> and labelled controller-revision-hash=<hash>, with
+//     revision numbers; the hash (TemplateHash) is salted with
+//     status.collisionCount, and a name taken by another template raises
+//     the count. Orphan revisions matching the selector are adopted, owned
+//     ones that no longer match released; several revisions matching the
+//     template are deduplicated (the newest kept, every pod relabelled to
+//     its hash); a template that matches an older revision (a rollback)
+//     makes it current again under the next revision number, so pods
+//     already on it are not restarted. Old revisions beyond
+//     spec.revisionHistoryLimit are pruned oldest first, except those a
+//     pod of the DaemonSet still carries. Rollback mirrors kubectl rollout
+//     undo; Revisions and CurrentHash read the history from a view.
+//   - RollingUpdate (upstream's rollingUpdate), run when the sync's own
+//     creates and deletes are none (upstream's expectations). maxUnavailable
+//     and maxSurge are numbers or percentages of the desired nodes rounded
+//     up; both zero resolve to maxUnavailable 1 (MaxUnavailableAndSurge).
+//     Without surge: old pods that are unavailable are deleted outside the
+//     budget (and count against it); available old pods are deleted while
+//     fewer than maxUnavailable nodes are unavailable, where a node whose
+//     only pod is terminating, or has no pod, counts as unavailable; the
+//     replacement is created by the next sync once the old pod is gone.
+//     With surge: a new pod is created beside every unavailable old pod,
+//     and beside available ones within maxSurge; the old pod is deleted
+//     when the new one is available (minReadySeconds, strictly); an old
+//     pod where the daemon should no longer run is deleted only while more
+//     pods are available than desired. Candidates are taken in node-name
+//     order.
+//   - OnDelete: a template change makes a revision and touches no pod; pods
+//     deleted by anyone come back on the current template.
+//   - Rollouts: from the sync that finds a new current revision to the one
+//     that finds every desired node updated and available, the controller
+//     follows start and end, the most nodes unavailable at a sync, the old
+//     pods it deleted and each node's time without a ready pod
+//     (Controller.Rollouts, RolloutStarted and RolloutFinished notes).
+//     RolloutStatus mirrors kubectl rollout status.
 //
 // # Order and cost
 //
@@ -58,7 +94,14 @@
 // podByCreationTimestampAndPhase. Observe costs O(1) per pod change and
 // O(DaemonSets) per node change; a sync costs O(marked nodes + their pods).
 // A DaemonSet is loaded in full, O(nodes + its pods + orphans in its
-// namespace), when it is created or its spec changes.
+// namespace), when it is created, its spec changes or its current
+// revision changes. The rolling update keeps its counters and candidate
+// sets (B-trees by node name) by deltas as nodes are synced, so a sync
+// costs O(marked nodes + pods it acts on · log nodes), not O(nodes);
+// pods that become available with time are found through a heap of
+// ready-time + minReadySeconds. History work is O(revisions in the
+// namespace), done only when a revision, the spec or the collision count
+// changed.
 //
 // # Deliberate differences from upstream
 //
@@ -86,7 +129,16 @@
 //     instead of also requeueing the whole DaemonSet.
 //   - The failed-pod backoff has no jitter and no periodic GC of its
 //     entries (neither changes what happens).
-//   - Rolling updates (maxUnavailable, maxSurge), ControllerRevision
-//     history, rollback and OnDelete are not built yet: a template change
-//     relabels nothing and replaces nothing; new pods get the new hash.
+//   - Rolling updates walk nodes by name where upstream walks a map in
+//     random order: the maxUnavailable (or maxSurge) candidates taken are
+//     the first ones by node name.
+//   - A sync that relabels pods while deduplicating revisions stops there;
+//     upstream goes on with its cache's stale labels (and may delete pods
+//     it is about to count as updated).
+//   - An old pod aimed at a node that no longer exists stops a surge
+//     rolling update, as upstream's failed node lookup does; here the sync
+//     records a RollingUpdateFailed note instead of returning an error.
+//   - Notes upstream does not emit: HashCollision (upstream logs it),
+//     RollingUpdateFailed, and RolloutStarted and RolloutFinished, which
+//     carry the rollout figures (see RolloutReport).
 package daemonset

@@ -185,7 +185,7 @@ func classify(now time.Time, st *dsState, e *nodeEntry, surge bool, watch func(*
 	return r
 }
 
-// MaxUnavailable and MaxSurge resolve a DaemonSet's rolling-update bounds
+// MaxUnavailableAndSurge resolves a DaemonSet's rolling-update bounds
 // against desired nodes as upstream's updatedDesiredNodeCounts does:
 // percentages rounded up, non-RollingUpdate strategies 0, and when desired
 // is positive and both come to 0, maxUnavailable 1. An error names a value
