@@ -23,9 +23,16 @@ type stepper struct {
 	ds      string // the DaemonSet under test
 	wakes   []wake
 	notes   []cluster.Note
-	budget  int // the most unavailable desired nodes allowed (-1: unchecked)
+	budget  int // the most unavailable desired nodes allowed (unchecked, auto or a number)
 	already int // nodes unavailable before the rollout, allowed beyond the budget
 }
+
+// The stepper's budget settings: no check, or the DaemonSet's own
+// maxUnavailable (0 with surge).
+const (
+	unchecked = -1
+	auto      = -2
+)
 
 type wake struct {
 	at  time.Time
@@ -36,13 +43,26 @@ type wake struct {
 // every pod Ready.
 func newStepper(t *testing.T, count int, ds *cluster.DaemonSet) *stepper {
 	t.Helper()
-	s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}), now: t0, ds: ds.Name, budget: -1}
+	s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}), now: t0, ds: ds.Name, budget: unchecked}
 	for i := range count {
 		s.apply(cluster.Create{Object: node(fmt.Sprintf("n%d", i))})
 	}
 	s.apply(cluster.Create{Object: ds})
-	s.settle()
+	s.start()
 	return s
+}
+
+// start settles the DaemonSet until every pod is available, then checks
+// the DaemonSet's own budget from there on.
+func (s *stepper) start() {
+	s.t.Helper()
+	s.settle()
+	ds, _ := s.s.DaemonSet("default", s.ds)
+	if mr := ds.Spec.MinReadySeconds; mr > 0 {
+		s.advance(time.Duration(mr)*time.Second + time.Second)
+		s.settle()
+	}
+	s.budget = auto
 }
 
 // apply applies one change and shows it to the controller.
@@ -241,8 +261,15 @@ func (s *stepper) check() {
 	for n, c := range perNode {
 		require.True(s.t, c[0] <= 1 && c[1] <= 1, "node %s has %d new and %d old pods", n, c[0], c[1])
 	}
-	if s.budget >= 0 {
-		require.LessOrEqual(s.t, int(ds.Status.NumberUnavailable), s.budget+s.already, "unavailable at %s", s.now.Sub(t0))
+	budget := s.budget
+	if budget == auto {
+		budget, _, _ = daemonset.MaxUnavailableAndSurge(ds, int(ds.Status.DesiredNumberScheduled))
+		if surge(ds) {
+			budget = 0
+		}
+	}
+	if budget >= 0 {
+		require.LessOrEqual(s.t, int(ds.Status.NumberUnavailable), budget+s.already, "unavailable at %s", s.now.Sub(t0))
 	}
 }
 

@@ -54,7 +54,6 @@ func nodesOf(n ...string) []string { return n }
 
 func TestRollingUpdateMaxUnavailable(t *testing.T) {
 	s := newStepper(t, 5, newDS("agent", maxUnavailable(cluster.FromInt(2))))
-	s.budget = 2
 	require.Len(t, s.revisions(), 1)
 	s.image("2")
 	// each sync: the deletes take effect and the kubelet removes them
@@ -82,7 +81,6 @@ func TestRollingUpdateMaxUnavailable(t *testing.T) {
 
 func TestRollingUpdateWaitsForTermination(t *testing.T) {
 	s := newStepper(t, 3, newDS("agent"))
-	s.budget = 1
 	s.image("2")
 	c, d := s.sync()
 	assert.Empty(t, c)
@@ -133,7 +131,6 @@ func TestRollingUpdatePercentages(t *testing.T) {
 
 func TestRollingUpdateSurge(t *testing.T) {
 	s := newStepper(t, 4, newDS("agent", maxSurge(cluster.FromInt(1))))
-	s.budget = 0
 	s.image("2")
 	s.expectSyncs(
 		syncStep{nodesOf("n0"), nil}, // the new pod beside the old one
@@ -151,9 +148,6 @@ func TestRollingUpdateSurge(t *testing.T) {
 
 func TestRollingUpdateSurgeWaitsForAvailability(t *testing.T) {
 	s := newStepper(t, 3, newDS("agent", maxSurge(cluster.FromString("50%")), minReady(10)))
-	s.advance(11 * time.Second)
-	s.settle()
-	s.budget = 0
 	s.image("2")
 	c, d := s.sync()
 	assert.Equal(t, nodesOf("n0", "n1"), c, "50% of 3 rounds up to 2")
@@ -180,9 +174,9 @@ func TestRollingUpdateUnavailableOldPods(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStepper(t, 4, newDS("agent", maxUnavailable(cluster.FromInt(tc.max))))
+			s.already = 1
 			s.unready("n2")
 			s.sync()
-			s.budget, s.already = int(tc.max), 1
 			s.image("2")
 			_, d := s.sync()
 			assert.Equal(t, tc.deleted, d)
@@ -190,6 +184,7 @@ func TestRollingUpdateUnavailableOldPods(t *testing.T) {
 	}
 	t.Run("surge replaces at once", func(t *testing.T) {
 		s := newStepper(t, 4, newDS("agent", maxSurge(cluster.FromInt(1))))
+		s.already = 1
 		s.unready("n2")
 		s.sync()
 		s.image("2")
@@ -201,7 +196,6 @@ func TestRollingUpdateUnavailableOldPods(t *testing.T) {
 
 func TestRollingUpdateNeverReady(t *testing.T) {
 	s := newStepper(t, 3, newDS("agent"))
-	s.budget = 1
 	s.image("2")
 	_, d := s.sync()
 	require.Equal(t, nodesOf("n0"), d)
@@ -221,8 +215,6 @@ func TestRollingUpdateNeverReady(t *testing.T) {
 
 func TestRollingUpdateMinReadyStrict(t *testing.T) {
 	s := newStepper(t, 2, newDS("agent", minReady(10)))
-	s.advance(time.Minute)
-	s.settle()
 	s.image("2")
 	_, d := s.sync()
 	require.Equal(t, nodesOf("n0"), d)
@@ -245,12 +237,12 @@ func TestRollingUpdateTolerationChange(t *testing.T) {
 	tol := taints.Toleration{Key: "dedicated", Operator: taints.OpExists}
 	untolerate := func(ds *cluster.DaemonSet) { ds.Spec.Template.Spec.Tolerations = nil }
 	mk := func(t *testing.T, opts ...dsOption) *stepper {
-		s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}), now: t0, ds: "agent", budget: -1}
+		s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}), now: t0, ds: "agent", budget: unchecked}
 		s.apply(cluster.Create{Object: node("n0")})
 		s.apply(cluster.Create{Object: node("n1")})
 		s.apply(cluster.Create{Object: node("n2", ct.Taint("dedicated=x:NoSchedule"))})
 		s.apply(cluster.Create{Object: newDS("agent", append(opts, tolerate(tol))...)})
-		s.settle()
+		s.start()
 		require.Len(t, s.pods(), 3)
 		return s
 	}
@@ -276,6 +268,7 @@ func TestRollingUpdateTolerationChange(t *testing.T) {
 	})
 	t.Run("surge: n2's pod stays while availability is at desired", func(t *testing.T) {
 		s := mk(t, maxSurge(cluster.FromInt(1)))
+		s.already = 1
 		s.unready("n1")
 		s.sync()
 		s.updateDS(untolerate)
