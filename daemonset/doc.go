@@ -84,7 +84,8 @@
 //     that finds every desired node updated and available, the controller
 //     follows start and end, the most nodes unavailable at a sync, the old
 //     pods it deleted and each node's time without a ready pod
-//     (Controller.Rollouts, RolloutStarted and RolloutFinished notes).
+//     (Controller.Rollouts; RolloutStarted and RolloutFinished notes, the
+//     latter with start and end times and every node's downtime).
 //     RolloutStatus mirrors kubectl rollout status.
 //
 // # Order and cost

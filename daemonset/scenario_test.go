@@ -188,6 +188,8 @@ func TestScenarioRollingUpdate(t *testing.T) {
 	}
 	assert.Len(t, w.notes(daemonset.ReasonRolloutStarted), 1)
 	assert.Equal(t, []string{r.String()}, w.notes(daemonset.ReasonRolloutFinished))
+	assert.Contains(t, r.String(), "in 1m10s, from 2000-01-01T00:01:00Z to 2000-01-01T00:02:10Z")
+	assert.Contains(t, r.String(), "; per node: n0 5s n1 5s n2 5s n3 5s n4 5s n5 5s")
 	assert.Empty(t, w.errors())
 }
 

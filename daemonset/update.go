@@ -375,7 +375,8 @@ func (r *RolloutReport) DowntimeStats() (total, mean, maxd time.Duration) {
 	return total, mean, maxd
 }
 
-// String renders the figures on one line, as the RolloutFinished note.
+// String renders the figures on one line: the summary, then each node's
+// downtime by name. It is the RolloutFinished note's message.
 func (r *RolloutReport) String() string {
 	total, mean, maxd := r.DowntimeStats()
 	var b strings.Builder
@@ -385,8 +386,15 @@ func (r *RolloutReport) String() string {
 	} else {
 		b.WriteString(" rolled out")
 	}
-	fmt.Fprintf(&b, " in %s: maxUnavailable %d, maxSurge %d, peak unavailable %d, %d pods replaced, %d nodes without a ready pod (mean %s, max %s, total %s)",
-		r.Duration(), r.MaxUnavailable, r.MaxSurge, r.PeakUnavailable, r.Replaced, len(r.Downtime), mean, maxd, total)
+	fmt.Fprintf(&b, " in %s, from %s to %s: maxUnavailable %d, maxSurge %d, peak unavailable %d, %d pods replaced, %d nodes without a ready pod (mean %s, max %s, total %s)",
+		r.Duration(), r.Start.Format(time.RFC3339Nano), r.End.Format(time.RFC3339Nano),
+		r.MaxUnavailable, r.MaxSurge, r.PeakUnavailable, r.Replaced, len(r.Downtime), mean, maxd, total)
+	for i, d := range r.Downtime {
+		if i == 0 {
+			b.WriteString("; per node:")
+		}
+		fmt.Fprintf(&b, " %s %s", d.Node, d.Duration)
+	}
 	return b.String()
 }
 
