@@ -96,14 +96,16 @@ func defaultDaemonSet(d *DaemonSet) {
 // field paths and messages, in a fixed order: metadata first, then spec
 // fields in declaration order. The list is empty when o is valid.
 func Validate(o Object) field.ErrorList {
-	errs := validateMeta(o.Meta(), o.ObjectKind().Namespaced(), field.NewPath("metadata"))
+	errs := withPaths(field.NewPath("metadata"), func(p *field.Path) field.ErrorList {
+		return validateMeta(o.Meta(), o.ObjectKind().Namespaced(), p)
+	})
 	switch o := o.(type) {
 	case *Node:
 		errs = append(errs, taints.ValidateTaints(o.Spec.Taints, field.NewPath("spec", "taints"))...)
 		errs = append(errs, validateResourceList(o.Status.Capacity, field.NewPath("status", "capacity"))...)
 		errs = append(errs, validateResourceList(o.Status.Allocatable, field.NewPath("status", "allocatable"))...)
 	case *Pod:
-		errs = append(errs, validatePodSpec(&o.Spec, field.NewPath("spec"))...)
+		errs = append(errs, withPaths(field.NewPath("spec"), func(p *field.Path) field.ErrorList { return validatePodSpec(&o.Spec, p) })...)
 	case *DaemonSet:
 		errs = append(errs, validateDaemonSetSpec(&o.Spec, field.NewPath("spec"))...)
 	case *ControllerRevision:
@@ -131,6 +133,15 @@ func Validate(o Object) field.ErrorList {
 		errs = append(errs, selector.ValidateLabelSelector(o.Spec.Selector, p.Child("selector"))...)
 	}
 	return errs
+}
+
+// withPaths runs validate with field.Discard and, only when it finds
+// errors, again with p, so that a valid object builds no field paths.
+func withPaths(p *field.Path, validate func(*field.Path) field.ErrorList) field.ErrorList {
+	if len(validate(field.Discard)) == 0 {
+		return nil
+	}
+	return validate(p)
 }
 
 func validateMeta(m *ObjectMeta, namespaced bool, p *field.Path) field.ErrorList {

@@ -35,6 +35,13 @@ type Path struct {
 	index  string // "[3]" or "[key]" when name is ""
 }
 
+// Discard is a path that records nothing: its children are Discard itself,
+// so validating with it builds no paths. Validators are run with Discard
+// first and, only when that finds errors, again with the real path: valid
+// objects, the common case, then cost no path allocations. Errors made with
+// Discard render it as "<discarded>" and are meant to be thrown away.
+var Discard = &Path{name: "<discarded>"}
+
 // NewPath returns the path made of name followed by more.
 func NewPath(name string, more ...string) *Path {
 	p := &Path{name: name}
@@ -46,6 +53,9 @@ func NewPath(name string, more ...string) *Path {
 
 // Child returns the path p.name (p may be nil, giving a root path).
 func (p *Path) Child(name string, more ...string) *Path {
+	if p == Discard {
+		return Discard
+	}
 	c := &Path{parent: p, name: name}
 	for _, m := range more {
 		c = c.Child(m)
@@ -55,11 +65,17 @@ func (p *Path) Child(name string, more ...string) *Path {
 
 // Index returns the path p[i].
 func (p *Path) Index(i int) *Path {
+	if p == Discard {
+		return Discard
+	}
 	return &Path{parent: p, index: "[" + strconv.Itoa(i) + "]"}
 }
 
 // Key returns the path p[key].
 func (p *Path) Key(key string) *Path {
+	if p == Discard {
+		return Discard
+	}
 	return &Path{parent: p, index: "[" + key + "]"}
 }
 

@@ -47,3 +47,8 @@ func TestErrorList(t *testing.T) {
 	assert.Equal(t, "spec.a", prefixed[0].Field)
 	assert.Equal(t, "a", two[0].Field, "WithPrefix copies")
 }
+
+func TestDiscard(t *testing.T) {
+	assert.Same(t, Discard, Discard.Child("spec", "containers").Index(3).Key("cpu"))
+	assert.Equal(t, "spec.containers[3]", NewPath("spec").Child("containers").Index(3).String(), "other paths are unaffected")
+}
