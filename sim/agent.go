@@ -45,6 +45,7 @@ type NodeAgent struct {
 	cfg   NodeAgentConfig
 	pods  map[cluster.Key]*agentPod
 	dirty []cluster.Key
+	spare []cluster.Key // the previous round's dirty array, reused
 	mark  map[cluster.Key]bool
 }
 
@@ -143,8 +144,11 @@ func (a *NodeAgent) Wake(k cluster.Key) { a.touch(k) }
 func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
 	keys := a.dirty
-	a.dirty = nil
-	clear(a.mark)
+	a.dirty = a.spare[:0]
+	defer func() { a.spare = keys[:0] }()
+	for _, k := range keys {
+		delete(a.mark, k) // O(marked), where clear is O(the map's high-water size)
+	}
 	slices.SortFunc(keys, cluster.Key.Compare)
 	for _, k := range keys {
 		p, ok := view.Pod(k.Namespace, k.Name)
