@@ -80,7 +80,9 @@
 //     order.
 //   - OnDelete: a template change makes a revision and touches no pod; pods
 //     deleted by anyone come back on the current template.
-//   - Rollouts: from the sync that finds a new current revision to the one
+//   - Rollouts: from the sync that finds a new current revision (a
+//     template change, a rollback, or a new DaemonSet that adopted pods of
+//     older revisions) to the one
 //     that finds every desired node updated and available, the controller
 //     follows start and end, the most nodes unavailable at a sync, the old
 //     pods it deleted and each node's time without a ready pod

@@ -143,6 +143,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 	}
 	next := maxOld + 1
 	var cur *cluster.ControllerRevision
+	created := false
 	if len(current) == 0 {
 		hash := TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
 		name := ds.Name + "-" + hash
@@ -172,6 +173,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 				Data: st.patch, Revision: next,
 			}
 			plan.Changes = append(plan.Changes, cluster.Create{Object: cur})
+			created = true
 		}
 	} else {
 		var relabelled bool
@@ -193,7 +195,9 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 	h.dirty = false
 	h.hashGone = true // prune at this sync (or the next, after a relabelling)
 	h.old = old
-	if h.cur != "" && h.cur != cur.Name {
+	// a rollout: the current revision changed, or a new DaemonSet made a
+	// revision beside adopted old ones (its adopted pods will be replaced)
+	if h.cur != cur.Name && (h.cur != "" || created && len(old) > 0) {
 		c.startRollout(st, cur)
 	}
 	h.cur, h.curRev = cur.Name, cur.Revision

@@ -323,7 +323,8 @@ type rolloutState struct {
 }
 
 // RolloutReport describes one rollout of a DaemonSet: from the sync that
-// found a new current revision (a template change or a rollback) to the
+// found a new current revision (a template change, a rollback, or a new
+// DaemonSet beside adopted older revisions) to the
 // sync that found every desired node running an updated, available pod
 // (kubectl's "successfully rolled out"), or to the next rollout that
 // superseded it.

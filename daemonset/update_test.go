@@ -437,3 +437,20 @@ func TestHistoryDedupAndAdoption(t *testing.T) {
 	s.sync()
 	assert.Equal(t, int32(2), s.status().UpdatedNumberScheduled, "the relabelled pods are up to date: nothing restarts")
 }
+
+// A controller started on a store with history picks the current revision
+// up without mistaking it for a rollout, and finds nothing to do.
+func TestRestartKeepsHistory(t *testing.T) {
+	s := newStepper(t, 3, newDS("agent"))
+	s.image("2")
+	s.settle()
+	before := s.revisions()
+	s.c = daemonset.New(daemonset.Config{})
+	s.c.Sync(s.s)
+	c, d := s.sync()
+	assert.Empty(t, c)
+	assert.Empty(t, d)
+	assert.Equal(t, before, s.revisions())
+	assert.Empty(t, s.c.Rollouts("default", "agent"))
+	assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
+}
