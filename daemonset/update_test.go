@@ -454,3 +454,53 @@ func TestRestartKeepsHistory(t *testing.T) {
 	assert.Empty(t, s.c.Rollouts("default", "agent"))
 	assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
 }
+
+// orphan removes the DaemonSet, leaving its pods and revisions without an
+// owner, as orphan propagation and the garbage collector do.
+func (s *stepper) orphan() {
+	s.t.Helper()
+	ds, _ := s.s.DaemonSet("default", s.ds)
+	for _, p := range s.pods() {
+		cp := *p
+		cp.OwnerReferences = nil
+		s.apply(cluster.Update{Object: &cp})
+	}
+	for _, cr := range daemonset.Revisions(s.s, ds) {
+		cp := *cr
+		cp.OwnerReferences = nil
+		s.apply(cluster.Update{Object: &cp})
+	}
+	s.apply(cluster.Delete{Key: cluster.KeyOf(ds)})
+}
+
+func TestOrphanThenAdoptSyncBySync(t *testing.T) {
+	t.Run("same template: adopted, nothing restarts", func(t *testing.T) {
+		s := newStepper(t, 3, newDS("agent"))
+		s.orphan()
+		s.apply(cluster.Create{Object: newDS("agent")})
+		s.expectSyncs(syncStep{nil, nil}, syncStep{nil, nil})
+		assert.Len(t, s.revisions(), 1)
+		assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
+	})
+	t.Run("new template: adopted, then rolled", func(t *testing.T) {
+		s := newStepper(t, 3, newDS("agent"))
+		s.orphan()
+		next := newDS("agent")
+		next.Spec.Template.Spec.Containers[0].Image = "agent:2"
+		s.apply(cluster.Create{Object: next})
+		s.expectSyncs(
+			syncStep{nil, nodesOf("n0")}, // adopt all three, then roll within maxUnavailable 1
+			syncStep{nodesOf("n0"), nil},
+			syncStep{nil, nodesOf("n1")},
+			syncStep{nodesOf("n1"), nil},
+			syncStep{nil, nodesOf("n2")},
+			syncStep{nodesOf("n2"), nil},
+			syncStep{nil, nil},
+		)
+		revs := s.revisions()
+		require.Len(t, revs, 2, "the adopted revision and the new one")
+		assert.Regexp(t, `^1:`, revs[0])
+		assert.Regexp(t, `^2:`, revs[1])
+		assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
+	})
+}
