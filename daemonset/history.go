@@ -93,7 +93,7 @@ func revisionHash(cr *cluster.ControllerRevision) string {
 // observed, where upstream would act on stale labels). It runs only when a
 // revision, the spec or the collision count changed. O(revisions in the
 // namespace), plus O(pods of the DaemonSet) for a duplicate.
-func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *cluster.Plan) (ok bool) {
+func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *cluster.Plan) bool {
 	h := &st.history
 	if !h.dirty {
 		return true
@@ -143,7 +143,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 	}
 	next := maxOld + 1
 	var cur *cluster.ControllerRevision
-	created := false
+	created, relabelled := false, false
 	if len(current) == 0 {
 		hash := TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
 		name := ds.Name + "-" + hash
@@ -176,15 +176,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 			created = true
 		}
 	} else {
-		var relabelled bool
 		cur, relabelled = c.dedupHistory(view, st, current, plan)
-		defer func() {
-			if relabelled {
-				// upstream's later steps would see the pods' old labels;
-				// wait for the relabelling to be observed instead
-				ok = false
-			}
-		}()
 		if cur.Revision < next {
 			cp := *cur
 			cp.Revision = next
@@ -205,7 +197,9 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 		st.hash = hash
 		st.built = false // every pod's standing changes: reload
 	}
-	return true
+	// after a relabelling, upstream's later steps would see the pods' old
+	// labels; wait for the new ones to be observed instead
+	return !relabelled
 }
 
 // dedupHistory is upstream's dedupCurHistories: of several revisions

@@ -75,15 +75,16 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 		}
 	}
 	// the nodes' standing as this sync found them (the plan is not applied yet)
-	var watched []*cluster.Pod
-	for _, e := range nodes {
-		watched = watched[:0]
-		watch := func(p *cluster.Pod) {
-			if !slices.Contains(watched, p) {
-				watched = append(watched, p)
-				c.watchAvailability(now, st, e, p, plan)
-			}
+	var watched []*cluster.Pod // the current node's pods whose availability is awaited
+	var e *nodeEntry
+	watch := func(p *cluster.Pod) {
+		if !slices.Contains(watched, p) {
+			watched = append(watched, p)
+			c.watchAvailability(now, st, e, p, plan)
 		}
+	}
+	for _, e = range nodes {
+		watched = watched[:0]
 		nc := contribution(now, st, e, watch)
 		st.total.add(e.contrib, -1)
 		st.total.add(nc, 1)
