@@ -142,12 +142,8 @@ func (c *Controller) followRollout(st *dsState, plan *cluster.Plan) {
 // allowsSurge is upstream's AllowsSurge: a RollingUpdate whose maxSurge
 // resolves to more than zero against one node.
 func allowsSurge(ds *cluster.DaemonSet) bool {
-	us := ds.Spec.UpdateStrategy
-	if us.Type != cluster.RollingUpdateDaemonSetStrategyType || us.RollingUpdate == nil || us.RollingUpdate.MaxSurge == nil {
-		return false
-	}
-	n, err := us.RollingUpdate.MaxSurge.ScaledValue(1, true)
-	return err == nil && n > 0
+	_, surge, err := MaxUnavailableAndSurge(ds, 1)
+	return err == nil && surge > 0
 }
 
 // podsShouldBeOnNode is upstream's per-node decision; it appends the node

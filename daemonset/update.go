@@ -423,37 +423,41 @@ func (c *Controller) trackRollout(now time.Time, st *dsState, e *nodeEntry, nc c
 		r.down[e.name] = now
 	case !down && was:
 		delete(r.down, e.name)
-		r.addDowntime(e.name, now.Sub(since))
+		r.report.Downtime = addDowntime(r.report.Downtime, e.name, now.Sub(since))
 	}
 }
 
-func (r *rolloutState) addDowntime(node string, d time.Duration) {
-	dt := &r.report.Downtime
-	i, found := slices.BinarySearchFunc(*dt, node, func(x NodeDowntime, n string) int { return strings.Compare(x.Node, n) })
-	if !found {
-		*dt = slices.Insert(*dt, i, NodeDowntime{Node: node})
+// reportAt returns the report as of now: a copy whose Downtime includes
+// the time nodes still without a ready pod have spent so far.
+func (r *rolloutState) reportAt(now time.Time) RolloutReport {
+	out := r.report
+	out.Downtime = slices.Clone(r.report.Downtime)
+	for n, since := range r.down { //detlint:allow each node adds to its own entry
+		out.Downtime = addDowntime(out.Downtime, n, now.Sub(since))
 	}
-	(*dt)[i].Duration += d
+	return out
+}
+
+// addDowntime adds d to node's entry in dt (sorted by node), inserting
+// the entry when missing, and returns dt.
+func addDowntime(dt []NodeDowntime, node string, d time.Duration) []NodeDowntime {
+	i, found := slices.BinarySearchFunc(dt, node, func(x NodeDowntime, n string) int { return strings.Compare(x.Node, n) })
+	if !found {
+		dt = slices.Insert(dt, i, NodeDowntime{Node: node})
+	}
+	dt[i].Duration += d
+	return dt
 }
 
 // finishRollout closes the rollout: open downtime ends now, the report is
 // kept and noted.
 func (c *Controller) finishRollout(st *dsState, superseded bool, plan *cluster.Plan) {
-	r := st.rollout
+	report := st.rollout.reportAt(st.now)
 	st.rollout = nil
-	end := st.now
-	names := make([]string, 0, len(r.down))
-	for n := range r.down { //detlint:allow collected, then sorted
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		r.addDowntime(n, end.Sub(r.down[n]))
-	}
-	r.report.End = end
-	r.report.Superseded = superseded
-	st.reports = append(st.reports, r.report)
-	note := cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonRolloutFinished, Message: r.report.String()}
+	report.End = st.now
+	report.Superseded = superseded
+	st.reports = append(st.reports, report)
+	note := cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonRolloutFinished, Message: report.String()}
 	if plan != nil {
 		plan.Notes = append(plan.Notes, note)
 	} else {
@@ -464,7 +468,7 @@ func (c *Controller) finishRollout(st *dsState, superseded bool, plan *cluster.P
 // Rollouts returns the reports of the DaemonSet's rollouts seen by this
 // controller, oldest first, the one still running (End zero) last. The
 // slice is new; the reports' Downtime slices are shared and must not be
-// modified. O(rollouts).
+// modified. O(rollouts + nodes of the running one).
 func (c *Controller) Rollouts(namespace, name string) []RolloutReport {
 	st := c.sets[cluster.Key{Kind: cluster.KindDaemonSet, Namespace: namespace, Name: name}]
 	if st == nil {
@@ -472,16 +476,7 @@ func (c *Controller) Rollouts(namespace, name string) []RolloutReport {
 	}
 	out := slices.Clone(st.reports)
 	if r := st.rollout; r != nil {
-		cur := r.report
-		cur.Downtime = slices.Clone(cur.Downtime)
-		for n, since := range r.down { //detlint:allow each node adds to its own entry
-			i, found := slices.BinarySearchFunc(cur.Downtime, n, func(x NodeDowntime, n string) int { return strings.Compare(x.Node, n) })
-			if !found {
-				cur.Downtime = slices.Insert(cur.Downtime, i, NodeDowntime{Node: n})
-			}
-			cur.Downtime[i].Duration += st.now.Sub(since)
-		}
-		out = append(out, cur)
+		out = append(out, r.reportAt(st.now))
 	}
 	return out
 }
