@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/btree"
+
 	"github.com/daemonsim/daemonsim/cluster"
 )
 
@@ -40,13 +42,35 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 // the store when its grace period ends (deletionTimestamp). Pods on a node
 // that no longer exists are left to the pod garbage collector. It
 // implements Controller.
+//
+// The agent keeps its own timers, ordered by (time, key), and asks the
+// engine for one wake-up per instant at which some pod is due, not one per
+// pod: the wake-up names the first pod due then, and the round it starts
+// handles every pod due at that instant.
 type NodeAgent struct {
-	e     *Engine
-	cfg   NodeAgentConfig
-	pods  map[cluster.Key]*agentPod
-	dirty []cluster.Key
-	spare []cluster.Key // the previous round's dirty array, reused
-	mark  map[cluster.Key]bool
+	e      *Engine
+	cfg    NodeAgentConfig
+	pods   map[cluster.Key]*agentPod
+	dirty  []cluster.Key
+	spare  []cluster.Key // the previous round's dirty array, reused
+	mark   map[cluster.Key]bool
+	timers *btree.BTreeG[agentTimer]
+	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
+}
+
+// agentTimer is a pod's next due time. Timers are a set ordered by (at,
+// key); one left behind by a pod that moved on is harmless, because a due
+// pod is checked against its own state.
+type agentTimer struct {
+	at  time.Time
+	key cluster.Key
+}
+
+func timerLess(a, b agentTimer) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
+	}
+	return a.key.Compare(b.key) < 0
 }
 
 type agentStage uint8
@@ -77,7 +101,8 @@ func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
 	if !(cfg.FailureProbability >= 0 && cfg.FailureProbability <= 1) {
 		return nil, fmt.Errorf("sim: FailureProbability must be in [0, 1], got %v", cfg.FailureProbability)
 	}
-	a := &NodeAgent{e: e, cfg: cfg, pods: map[cluster.Key]*agentPod{}, mark: map[cluster.Key]bool{}}
+	a := &NodeAgent{e: e, cfg: cfg, pods: map[cluster.Key]*agentPod{}, mark: map[cluster.Key]bool{},
+		timers: btree.NewG(16, timerLess)}
 	if err := e.Add(a); err != nil {
 		return nil, err
 	}
@@ -123,7 +148,7 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	case n == nil:
 		delete(a.pods, d.Key)
 	case n.IsTerminating():
-		if o == nil || !o.IsTerminating() {
+		if o == nil || !o.IsTerminating() || !o.DeletionTimestamp.Equal(*n.DeletionTimestamp) {
 			a.touch(d.Key) // handled at the deletion timestamp
 		}
 	case n.IsBound() && (o == nil || !o.IsBound()) && !n.IsTerminal():
@@ -136,13 +161,38 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	}
 }
 
-// Wake marks the pod whose next stage is due.
+// Wake marks the pod named by a wake-up; the round also takes every other
+// pod whose timer is due.
 func (a *NodeAgent) Wake(k cluster.Key) { a.touch(k) }
 
-// Reconcile moves every marked pod whose time has come to its next stage,
-// in key order, and asks to be woken for the ones still waiting.
+// after sets a timer for k at at.
+func (a *NodeAgent) after(at time.Time, k cluster.Key) {
+	a.timers.ReplaceOrInsert(agentTimer{at, k})
+}
+
+// Reconcile moves every marked or due pod whose time has come to its next
+// stage, in key order, and asks to be woken at the earliest timer left.
+// Cost: O((pods touched + timers due) · log timers).
 func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
+	if !a.wakeAt.After(now) {
+		a.wakeAt = time.Time{} // the wake-up asked for has come
+	}
+	for {
+		t, ok := a.timers.Min()
+		if !ok || t.at.After(now) {
+			break
+		}
+		a.timers.DeleteMin()
+		a.touch(t.key)
+	}
+	a.advance(&plan, now, view)
+	a.askWake(&plan, now)
+	return plan, nil
+}
+
+// advance handles the marked pods in key order.
+func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time, view cluster.View) {
 	keys := a.dirty
 	a.dirty = a.spare[:0]
 	defer func() { a.spare = keys[:0] }()
@@ -161,7 +211,7 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 		}
 		if p.IsTerminating() {
 			if at := *p.DeletionTimestamp; now.Before(at) {
-				plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: k, After: at.Sub(now)})
+				a.after(at, k)
 				continue
 			}
 			zero := int64(0)
@@ -174,7 +224,7 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 			continue
 		}
 		if now.Before(ap.at) {
-			plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: k, After: ap.at.Sub(now)})
+			a.after(ap.at, k)
 			continue
 		}
 		cp := *p
@@ -198,7 +248,7 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 			} else {
 				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionFalse, Reason: "ContainersNotReady"}, now)
 				ap.stage, ap.at = stageRunning, now.Add(delay)
-				plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: k, After: delay})
+				a.after(ap.at, k)
 			}
 		case ap.stage == stageRunning:
 			cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionTrue}, now)
@@ -206,5 +256,15 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 		}
 		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
 	}
-	return plan, nil
+}
+
+// askWake asks the engine for a wake-up at the earliest timer, unless one
+// at or before it is already coming.
+func (a *NodeAgent) askWake(plan *cluster.Plan, now time.Time) {
+	t, ok := a.timers.Min()
+	if !ok || (!a.wakeAt.IsZero() && !t.at.Before(a.wakeAt)) {
+		return
+	}
+	a.wakeAt = t.at
+	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: t.key, After: t.at.Sub(now)})
 }
