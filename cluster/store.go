@@ -77,36 +77,93 @@ type View interface {
 
 const btreeDegree = 32
 
-// tree is an ordered set of one kind of object, keyed by (namespace, name).
-type tree[T Object] struct{ t *btree.BTreeG[T] }
+// token marks the store generation that owns an entry. Every clone gives
+// both stores new tokens, so an entry made before a fork is owned by
+// neither side afterwards.
+type token struct{ _ int }
 
-func newTree[T Object]() tree[T] {
-	return tree[T]{btree.NewG(btreeDegree, func(a, b T) bool {
-		ma, mb := a.Meta(), b.Meta()
-		if ma.Namespace != mb.Namespace {
-			return ma.Namespace < mb.Namespace
-		}
-		return ma.Name < mb.Name
-	})}
+// entry holds one stored object in its kind's tree, with the object's
+// namespace and name beside it so that ordering never dereferences the
+// object. A store replaces the object of an entry it owns in place (the
+// key never changes, so no tree or index moves); an entry it does not own
+// may be shared with a fork or snapshot and is replaced by a new one,
+// copy-on-write like the trees.
+type entry[T Object] struct {
+	ns, name string
+	obj      T
+	tok      *token
 }
 
-// indexItem is one entry of a secondary pod index, ordered by (key, namespace, name).
+func entryLess[T Object](a, b *entry[T]) bool {
+	if a.ns != b.ns {
+		return a.ns < b.ns
+	}
+	return a.name < b.name
+}
+
+// tree is an ordered set of one kind of object, keyed by (namespace, name),
+// with a reusable search key so that a lookup allocates nothing (which
+// makes even concurrent reads of one Store unsafe, as its contract says).
+type tree[T Object] struct {
+	t     *btree.BTreeG[*entry[T]]
+	probe *entry[T]
+}
+
+func newTree[T Object]() tree[T] {
+	return tree[T]{btree.NewG(btreeDegree, entryLess[T]), &entry[T]{}}
+}
+
+func (t tree[T]) clone() tree[T] { return tree[T]{t.t.Clone(), &entry[T]{}} }
+
+func (t tree[T]) find(ns, name string) (*entry[T], bool) {
+	t.probe.ns, t.probe.name = ns, name
+	return t.t.Get(t.probe)
+}
+
+func (t tree[T]) get(ns, name string) (T, bool) {
+	if e, ok := t.find(ns, name); ok {
+		return e.obj, true
+	}
+	var zero T
+	return zero, false
+}
+
+// set stores o: in place when tok owns o's entry, else in a new entry
+// (isNew says there is none yet, which saves a search). It returns the
+// entry holding o and whether it is the one that was there before.
+func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
+	m := o.Meta()
+	if !isNew {
+		if cur, ok := t.find(m.Namespace, m.Name); ok && cur.tok == tok {
+			cur.obj = o
+			return cur, true
+		}
+	}
+	e = &entry[T]{ns: m.Namespace, name: m.Name, obj: o, tok: tok}
+	t.t.ReplaceOrInsert(e)
+	return e, false
+}
+
+func (t tree[T]) delete(ns, name string) {
+	t.probe.ns, t.probe.name = ns, name
+	t.t.Delete(t.probe)
+}
+
+// indexItem is one entry of a secondary pod index, ordered by (key,
+// namespace, name); a nil entry sorts before every pod of its key.
 type indexItem struct {
 	key string
-	pod *Pod
+	e   *entry[*Pod]
 }
 
 func indexLess(a, b indexItem) bool {
 	if a.key != b.key {
 		return a.key < b.key
 	}
-	if a.pod == nil || b.pod == nil {
-		return a.pod == nil && b.pod != nil
+	if a.e == nil || b.e == nil {
+		return a.e == nil && b.e != nil
 	}
-	if a.pod.Namespace != b.pod.Namespace {
-		return a.pod.Namespace < b.pod.Namespace
-	}
-	return a.pod.Name < b.pod.Name
+	return entryLess(a.e, b.e)
 }
 
 // Store is the cluster state: one ordered tree per kind and two pod
@@ -116,6 +173,7 @@ func indexLess(a, b indexItem) bool {
 type Store struct {
 	rev         uint64
 	readOnly    bool
+	tok         *token
 	nodes       tree[*Node]
 	pods        tree[*Pod]
 	daemonSets  tree[*DaemonSet]
@@ -124,16 +182,6 @@ type Store struct {
 	pdbs        tree[*PodDisruptionBudget]
 	podsByNode  *btree.BTreeG[indexItem]
 	podsByOwner *btree.BTreeG[indexItem]
-	probe       *probes
-}
-
-// probes are reusable search keys for the hottest lookups, so that a
-// lookup allocates nothing. They make even concurrent reads of one Store
-// unsafe, which its contract already excludes.
-type probes struct {
-	node Node
-	pod  Pod
-	ds   DaemonSet
 }
 
 var _ View = (*Store)(nil)
@@ -149,23 +197,25 @@ func NewStore() *Store {
 		pdbs:        newTree[*PodDisruptionBudget](),
 		podsByNode:  btree.NewG(btreeDegree, indexLess),
 		podsByOwner: btree.NewG(btreeDegree, indexLess),
-		probe:       &probes{},
+		tok:         new(token),
 	}
 }
 
-// clone is O(1): every tree is cloned copy-on-write.
+// clone is O(1): every tree is cloned copy-on-write, and s takes a new
+// token so that neither store writes in place into the entries they share.
 func (s *Store) clone() *Store {
+	s.tok = new(token)
 	return &Store{
 		rev:         s.rev,
-		nodes:       tree[*Node]{s.nodes.t.Clone()},
-		pods:        tree[*Pod]{s.pods.t.Clone()},
-		daemonSets:  tree[*DaemonSet]{s.daemonSets.t.Clone()},
-		revisions:   tree[*ControllerRevision]{s.revisions.t.Clone()},
-		classes:     tree[*PriorityClass]{s.classes.t.Clone()},
-		pdbs:        tree[*PodDisruptionBudget]{s.pdbs.t.Clone()},
+		tok:         new(token),
+		nodes:       s.nodes.clone(),
+		pods:        s.pods.clone(),
+		daemonSets:  s.daemonSets.clone(),
+		revisions:   s.revisions.clone(),
+		classes:     s.classes.clone(),
+		pdbs:        s.pdbs.clone(),
 		podsByNode:  s.podsByNode.Clone(),
 		podsByOwner: s.podsByOwner.Clone(),
-		probe:       &probes{},
 	}
 }
 
@@ -205,26 +255,23 @@ func WithFork(s *Store, f func(fork *Store) (commit bool, err error)) error {
 // Revision returns the number of changes applied.
 func (s *Store) Revision() uint64 { return s.rev }
 
-func lookup[T Object](t tree[T], probe T) (T, bool) { return t.t.Get(probe) }
-
 func all[T Object](t tree[T]) iter.Seq[T] {
-	return func(yield func(T) bool) { t.t.Ascend(func(o T) bool { return yield(o) }) }
+	return func(yield func(T) bool) { t.t.Ascend(func(e *entry[T]) bool { return yield(e.obj) }) }
 }
 
-func inNamespace[T Object](t tree[T], probe T, ns string) iter.Seq[T] {
+func inNamespace[T Object](t tree[T], ns string) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		t.t.AscendGreaterOrEqual(probe, func(o T) bool {
-			if o.Meta().Namespace != ns {
+		t.t.AscendGreaterOrEqual(&entry[T]{ns: ns}, func(e *entry[T]) bool {
+			if e.ns != ns {
 				return false
 			}
-			return yield(o)
+			return yield(e.obj)
 		})
 	}
 }
 
 // Get returns the object with key k.
 func (s *Store) Get(k Key) (Object, bool) {
-	m := ObjectMeta{Namespace: k.Namespace, Name: k.Name}
 	var o Object
 	var ok bool
 	switch k.Kind {
@@ -235,11 +282,11 @@ func (s *Store) Get(k Key) (Object, bool) {
 	case KindDaemonSet:
 		o, ok = s.DaemonSet(k.Namespace, k.Name)
 	case KindControllerRevision:
-		o, ok = lookup(s.revisions, &ControllerRevision{ObjectMeta: m})
+		o, ok = s.ControllerRevision(k.Namespace, k.Name)
 	case KindPriorityClass:
-		o, ok = lookup(s.classes, &PriorityClass{ObjectMeta: m})
+		o, ok = s.PriorityClass(k.Name)
 	case KindPodDisruptionBudget:
-		o, ok = lookup(s.pdbs, &PodDisruptionBudget{ObjectMeta: m})
+		o, ok = s.pdbs.get(k.Namespace, k.Name)
 	}
 	if !ok {
 		return nil, false
@@ -247,35 +294,26 @@ func (s *Store) Get(k Key) (Object, bool) {
 	return o, true
 }
 
-func (s *Store) Node(name string) (*Node, bool) {
-	s.probe.node.Name = name
-	return lookup(s.nodes, &s.probe.node)
-}
-func (s *Store) Nodes() iter.Seq[*Node] { return all(s.nodes) }
-func (s *Store) NodeCount() int         { return s.nodes.t.Len() }
-func (s *Store) Pod(namespace, name string) (*Pod, bool) {
-	s.probe.pod.Namespace, s.probe.pod.Name = namespace, name
-	return lookup(s.pods, &s.probe.pod)
-}
-func (s *Store) Pods() iter.Seq[*Pod] { return all(s.pods) }
-func (s *Store) PodCount() int        { return s.pods.t.Len() }
+func (s *Store) Node(name string) (*Node, bool)          { return s.nodes.get("", name) }
+func (s *Store) Nodes() iter.Seq[*Node]                  { return all(s.nodes) }
+func (s *Store) NodeCount() int                          { return s.nodes.t.Len() }
+func (s *Store) Pod(namespace, name string) (*Pod, bool) { return s.pods.get(namespace, name) }
+func (s *Store) Pods() iter.Seq[*Pod]                    { return all(s.pods) }
+func (s *Store) PodCount() int                           { return s.pods.t.Len() }
 func (s *Store) DaemonSet(namespace, name string) (*DaemonSet, bool) {
-	s.probe.ds.Namespace, s.probe.ds.Name = namespace, name
-	return lookup(s.daemonSets, &s.probe.ds)
+	return s.daemonSets.get(namespace, name)
 }
 func (s *Store) DaemonSets() iter.Seq[*DaemonSet] { return all(s.daemonSets) }
 func (s *Store) ControllerRevision(namespace, name string) (*ControllerRevision, bool) {
-	return lookup(s.revisions, &ControllerRevision{ObjectMeta: ObjectMeta{Namespace: namespace, Name: name}})
+	return s.revisions.get(namespace, name)
 }
 func (s *Store) ControllerRevisions(namespace string) iter.Seq[*ControllerRevision] {
-	return inNamespace(s.revisions, &ControllerRevision{ObjectMeta: ObjectMeta{Namespace: namespace}}, namespace)
+	return inNamespace(s.revisions, namespace)
 }
-func (s *Store) PriorityClass(name string) (*PriorityClass, bool) {
-	return lookup(s.classes, &PriorityClass{ObjectMeta: ObjectMeta{Name: name}})
-}
-func (s *Store) PriorityClasses() iter.Seq[*PriorityClass] { return all(s.classes) }
+func (s *Store) PriorityClass(name string) (*PriorityClass, bool) { return s.classes.get("", name) }
+func (s *Store) PriorityClasses() iter.Seq[*PriorityClass]        { return all(s.classes) }
 func (s *Store) PodDisruptionBudgets(namespace string) iter.Seq[*PodDisruptionBudget] {
-	return inNamespace(s.pdbs, &PodDisruptionBudget{ObjectMeta: ObjectMeta{Namespace: namespace}}, namespace)
+	return inNamespace(s.pdbs, namespace)
 }
 
 func indexRange(t *btree.BTreeG[indexItem], key string) iter.Seq[*Pod] {
@@ -284,7 +322,7 @@ func indexRange(t *btree.BTreeG[indexItem], key string) iter.Seq[*Pod] {
 			if it.key != key {
 				return false
 			}
-			return yield(it.pod)
+			return yield(it.e.obj)
 		})
 	}
 }
@@ -699,89 +737,89 @@ func controllerUID(p *Pod) string {
 // put stores o, replacing old (nil for a new object), and keeps the pod
 // indexes in step.
 func (s *Store) put(old, o Object) {
+	isNew := old == nil
 	switch o := o.(type) {
 	case *Node:
-		s.nodes.t.ReplaceOrInsert(o)
+		s.nodes.set(s.tok, o, isNew)
 	case *Pod:
-		if old != nil {
-			// index items with an unchanged key are replaced in place below
-			op := old.(*Pod)
-			if op.Spec.NodeName != "" && op.Spec.NodeName != o.Spec.NodeName {
-				s.podsByNode.Delete(indexItem{op.Spec.NodeName, op})
-			}
-			if uid := controllerUID(op); uid != "" && uid != controllerUID(o) {
-				s.podsByOwner.Delete(indexItem{uid, op})
-			}
-		}
-		s.pods.t.ReplaceOrInsert(o)
-		if o.Spec.NodeName != "" {
-			s.podsByNode.ReplaceOrInsert(indexItem{o.Spec.NodeName, o})
-		}
-		if uid := controllerUID(o); uid != "" {
-			s.podsByOwner.ReplaceOrInsert(indexItem{uid, o})
-		}
+		s.putPod(old, o)
 	case *DaemonSet:
-		s.daemonSets.t.ReplaceOrInsert(o)
+		s.daemonSets.set(s.tok, o, isNew)
 	case *ControllerRevision:
-		s.revisions.t.ReplaceOrInsert(o)
+		s.revisions.set(s.tok, o, isNew)
 	case *PriorityClass:
-		s.classes.t.ReplaceOrInsert(o)
+		s.classes.set(s.tok, o, isNew)
 	case *PodDisruptionBudget:
-		s.pdbs.t.ReplaceOrInsert(o)
+		s.pdbs.set(s.tok, o, isNew)
 	default:
 		panic(fmt.Sprintf("cluster: cannot store %T", o))
 	}
 }
 
-func (s *Store) unindex(p *Pod) {
-	if p.Spec.NodeName != "" {
-		s.podsByNode.Delete(indexItem{p.Spec.NodeName, p})
+// putPod stores p and moves its index items when their keys change. An
+// item whose key is unchanged needs no work when the entry was updated in
+// place, and is pointed at the new entry otherwise.
+func (s *Store) putPod(old Object, p *Pod) {
+	var oldNode, oldUID string
+	if old != nil {
+		op := old.(*Pod)
+		oldNode, oldUID = op.Spec.NodeName, controllerUID(op)
 	}
-	if uid := controllerUID(p); uid != "" {
-		s.podsByOwner.Delete(indexItem{uid, p})
+	e, inPlace := s.pods.set(s.tok, p, old == nil)
+	reindex(s.podsByNode, e, inPlace, oldNode, p.Spec.NodeName)
+	reindex(s.podsByOwner, e, inPlace, oldUID, controllerUID(p))
+}
+
+func reindex(t *btree.BTreeG[indexItem], e *entry[*Pod], inPlace bool, from, to string) {
+	if from == to && inPlace {
+		return
+	}
+	if from != "" && from != to {
+		t.Delete(indexItem{from, e}) // items compare by key and name only
+	}
+	if to != "" {
+		t.ReplaceOrInsert(indexItem{to, e})
 	}
 }
 
 func (s *Store) remove(o Object) {
+	m := o.Meta()
 	switch o := o.(type) {
 	case *Node:
-		s.nodes.t.Delete(o)
+		s.nodes.delete(m.Namespace, m.Name)
 	case *Pod:
-		s.unindex(o)
-		s.pods.t.Delete(o)
+		probe := &entry[*Pod]{ns: m.Namespace, name: m.Name}
+		if o.Spec.NodeName != "" {
+			s.podsByNode.Delete(indexItem{o.Spec.NodeName, probe})
+		}
+		if uid := controllerUID(o); uid != "" {
+			s.podsByOwner.Delete(indexItem{uid, probe})
+		}
+		s.pods.delete(m.Namespace, m.Name)
 	case *DaemonSet:
-		s.daemonSets.t.Delete(o)
+		s.daemonSets.delete(m.Namespace, m.Name)
 	case *ControllerRevision:
-		s.revisions.t.Delete(o)
+		s.revisions.delete(m.Namespace, m.Name)
 	case *PriorityClass:
-		s.classes.t.Delete(o)
+		s.classes.delete(m.Namespace, m.Name)
 	case *PodDisruptionBudget:
-		s.pdbs.t.Delete(o)
+		s.pdbs.delete(m.Namespace, m.Name)
 	}
 }
 
 // Objects yields every object in ascending Key order (kind, namespace, name).
 func (s *Store) Objects() iter.Seq[Object] {
 	return func(yield func(Object) bool) {
-		ok := true
-		visit := func(o Object) bool { ok = yield(o); return ok }
-		s.nodes.t.Ascend(func(o *Node) bool { return visit(o) })
-		if ok {
-			s.classes.t.Ascend(func(o *PriorityClass) bool { return visit(o) })
-		}
-		if ok {
-			s.daemonSets.t.Ascend(func(o *DaemonSet) bool { return visit(o) })
-		}
-		if ok {
-			s.revisions.t.Ascend(func(o *ControllerRevision) bool { return visit(o) })
-		}
-		if ok {
-			s.pdbs.t.Ascend(func(o *PodDisruptionBudget) bool { return visit(o) })
-		}
-		if ok {
-			s.pods.t.Ascend(func(o *Pod) bool { return visit(o) })
-		}
+		_ = yieldAll(s.nodes, yield) && yieldAll(s.classes, yield) && yieldAll(s.daemonSets, yield) &&
+			yieldAll(s.revisions, yield) && yieldAll(s.pdbs, yield) && yieldAll(s.pods, yield)
 	}
+}
+
+// yieldAll yields t's objects in order and reports whether to go on.
+func yieldAll[T Object](t tree[T], yield func(Object) bool) bool {
+	ok := true
+	t.t.Ascend(func(e *entry[T]) bool { ok = yield(e.obj); return ok })
+	return ok
 }
 
 // Digest returns a hex SHA-256 over the revision and the JSON of every

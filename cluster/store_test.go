@@ -268,3 +268,48 @@ func TestObjectsOrder(t *testing.T) {
 		{Kind: cluster.KindNode, Name: "z"}, {Kind: cluster.KindPod, Namespace: "a", Name: "a"},
 	}, cluster.Key.Compare))
 }
+
+// TestSnapshotSeesNoInPlaceWrite checks that entries updated in place by
+// the store that owns them never show through an earlier snapshot or fork,
+// in the trees or in the pod indexes, however many writes follow.
+func TestSnapshotSeesNoInPlaceWrite(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Node("n1")})
+	mustApply(t, s, cluster.Create{Object: ct.Pod("p")})
+	status := func(v cluster.View) cluster.PodPhase {
+		p, ok := v.Pod("default", "p")
+		require.True(t, ok)
+		return p.Status.Phase
+	}
+	onNode := func(v cluster.View) []string { return names(v.PodsOnNode("n1")) }
+	setPhase := func(st *cluster.Store, ph cluster.PodPhase) {
+		p, _ := st.Pod("default", "p")
+		cp := p.DeepCopy()
+		cp.Status.Phase = ph
+		mustApply(t, st, cluster.UpdateStatus{Object: cp})
+	}
+
+	setPhase(s, cluster.PodRunning) // in place: the entry is the store's own
+	before := s.Snapshot()
+	fork := s.Fork()
+	setPhase(s, cluster.PodSucceeded) // a new entry: shared with the snapshot
+	setPhase(s, cluster.PodFailed)    // in place again, in the new entry
+	mustApply(t, s, cluster.Bind{Pod: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "p"}, Node: "n1"})
+	setPhase(fork, cluster.PodSucceeded)
+	setPhase(fork, cluster.PodSucceeded)
+
+	assert.Equal(t, cluster.PodRunning, status(before))
+	assert.Empty(t, onNode(before))
+	assert.Equal(t, cluster.PodSucceeded, status(fork))
+	assert.Empty(t, onNode(fork))
+	assert.Equal(t, cluster.PodFailed, status(s))
+	assert.Equal(t, []string{"default/p"}, onNode(s))
+	for p := range s.PodsOnNode("n1") {
+		assert.Equal(t, cluster.PodFailed, p.Status.Phase, "the index sees the in-place write")
+	}
+	zero := int64(0)
+	mustApply(t, s, cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "p"}, GracePeriodSeconds: &zero})
+	assert.Empty(t, onNode(s))
+	assert.Equal(t, 0, s.PodCount())
+	assert.Equal(t, cluster.PodRunning, status(before))
+}
