@@ -47,6 +47,7 @@ type podInfo struct {
 	// queue
 	enqueued  time.Time // when the pod last entered the queue
 	nominated string    // node this pending pod is nominated to
+	class     uint64    // equivalence class; 0 until classified
 }
 
 func (c *cache) newPodInfo(p *cluster.Pod) *podInfo {
@@ -66,6 +67,7 @@ func (pi *podInfo) setStatus(p *cluster.Pod) {
 
 func (pi *podInfo) setPod(p *cluster.Pod) {
 	pi.setStatus(p)
+	pi.class = 0
 	pi.labeled = len(p.Labels) > 0
 	pi.priority = p.PriorityValue()
 	pi.req = podRequests(p, false)
@@ -125,9 +127,16 @@ type nodeInfo struct {
 	nodeState
 	pods      []*podInfo // in the order they arrived
 	nominated []*podInfo // pending pods nominated here, in the order nominated
+
+	// gen is bumped by every change to the node, its pods or the pods
+	// nominated to it; the memos are valid at one generation.
+	gen        uint64
+	filterMemo filterMemo
+	victimMemo victimMemo
 }
 
 func (ni *nodeInfo) setNode(n *cluster.Node) {
+	ni.gen++
 	ni.node = n
 	ni.unschedulable = n.Spec.Unschedulable
 	ni.labels = n.Labels
@@ -149,11 +158,13 @@ func (ni *nodeInfo) setNode(n *cluster.Node) {
 }
 
 func (ni *nodeInfo) addPod(pi *podInfo) {
+	ni.gen++
 	ni.pods = append(ni.pods, pi)
 	ni.nodeState.add(pi, 1)
 }
 
 func (ni *nodeInfo) removePod(pi *podInfo) {
+	ni.gen++
 	if i := slices.Index(ni.pods, pi); i >= 0 {
 		ni.pods = slices.Delete(ni.pods, i, i+1)
 		ni.nodeState.add(pi, -1)
@@ -226,7 +237,15 @@ func (c *cache) deleteNode(name string) {
 		c.renumber(i)
 	}
 	ni.node = nil
+	ni.gen++
 	c.gc(ni)
+}
+
+// touch bumps the generation of the named node, if the cache has it.
+func (c *cache) touch(name string) {
+	if ni, ok := c.byName[name]; ok {
+		ni.gen++
+	}
 }
 
 // gc forgets an entry with no node, no pods and no nominations.
@@ -259,6 +278,7 @@ func (c *cache) nominate(pi *podInfo, node string) {
 	}
 	if pi.nominated != "" {
 		if ni, ok := c.byName[pi.nominated]; ok {
+			ni.gen++
 			if i := slices.Index(ni.nominated, pi); i >= 0 {
 				ni.nominated = slices.Delete(ni.nominated, i, i+1)
 			}
@@ -268,6 +288,7 @@ func (c *cache) nominate(pi *podInfo, node string) {
 	pi.nominated = node
 	if node != "" {
 		ni := c.nodeInfo(node)
+		ni.gen++
 		ni.nominated = append(ni.nominated, pi)
 	}
 }

@@ -156,6 +156,9 @@ const claimlessPostFilterReason = "no new claims to deallocate"
 func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decision {
 	d := Decision{Pod: pi.key}
 	pc := newPodCtx(pi)
+	if !pc.restricted && pi.class == 0 && !s.noEquivalence {
+		pi.class = s.classify(pi)
+	}
 	numAll := len(s.cache.nodes)
 	if numAll == 0 {
 		d.Message = "no nodes available to schedule pods"
@@ -197,7 +200,7 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 				j = 0
 			}
 			ni := nodes[j]
-			st := pc.filterWithNominated(ni, &ni.nodeState)
+			st := pc.filterNode(ni)
 			if st == nil {
 				feasible = append(feasible, ni)
 				if len(feasible) >= toFind {

@@ -118,7 +118,8 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 
 	// The statuses are in evaluation order: a rotation of name order.
 	// Un-rotating them puts the potential nodes in name order in O(n).
-	var potential []*nodeInfo
+	potential := s.potentialBuf[:0]
+	defer func() { clear(potential); s.potentialBuf = potential[:0] }()
 	split := 0
 	for _, ns := range diag.statuses {
 		if ns.st.Code != Unschedulable {
@@ -132,14 +133,21 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	if len(potential) == 0 {
 		return preemptResult{clear: true, message: fitMessage(numAll, nil, statusNotHelpful, "")}
 	}
-	potential = append(potential[split:], potential[:split]...)
+	slices.Reverse(potential[:split]) // rotate left by split, in place
+	slices.Reverse(potential[split:])
+	slices.Reverse(potential)
 
 	n := len(potential)
 	numCandidates := n * int(s.cfg.MinCandidateNodesPercentage) / 100
 	numCandidates = min(max(numCandidates, int(s.cfg.MinCandidateNodesAbsolute)), n)
 	offset := s.preemptionOffset % n
 	pdbs := pdbIndex{view: view}
-	var nonViolating, violating []candidate
+	nonViolating, violating := s.candidateBuf[:0], s.violatingBuf[:0]
+	defer func() {
+		clear(nonViolating)
+		clear(violating)
+		s.candidateBuf, s.violatingBuf = nonViolating[:0], violating[:0]
+	}()
 	var statuses []nodeStatus
 	arena := s.victimBuf[:0]
 	examined := 0
@@ -149,7 +157,7 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 		from := len(arena)
 		var violations int
 		var st *Status
-		arena, violations, st = s.selectVictims(now, pc, ni, &pdbs, arena)
+		arena, violations, st = s.dryRun(now, pc, ni, &pdbs, arena)
 		if st == nil {
 			c := candidate{ni, from, len(arena), violations}
 			if violations == 0 {
@@ -170,7 +178,7 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	if len(candidates) == 0 {
 		return preemptResult{clear: true, message: fitMessage(numAll, statuses, statusNotHelpful, "")}
 	}
-	best := pickOneNode(candidates, arena, now)
+	best := pickOneNode(candidates, arena, now, &s.aliveBuf)
 	return preemptResult{node: best.ni.name, victims: slices.Clone(arena[best.from:best.to])}
 }
 
@@ -183,6 +191,22 @@ func sortByImportance(vs []*podInfo, now int64) {
 			vs[j], vs[j-1] = vs[j-1], vs[j]
 		}
 	}
+}
+
+// dryRun is selectVictims through the node's memo (see equiv.go).
+func (s *Scheduler) dryRun(now time.Time, pc *podCtx, ni *nodeInfo, pdbs *pdbIndex, arena []*podInfo) ([]*podInfo, int, *Status) {
+	if !pc.memoOK(ni) {
+		return s.selectVictims(now, pc, ni, pdbs, arena)
+	}
+	m := &ni.victimMemo
+	if m.class == pc.class && m.gen == ni.gen && m.pdbGen == s.pdbGen && m.now == now.UnixNano() {
+		return append(arena, m.victims...), m.violations, m.st
+	}
+	from := len(arena)
+	arena, violations, st := s.selectVictims(now, pc, ni, pdbs, arena)
+	*m = victimMemo{class: pc.class, gen: ni.gen, pdbGen: s.pdbGen, now: now.UnixNano(),
+		victims: append(m.victims[:0], arena[from:]...), violations: violations, st: st}
+	return arena, violations, st
 }
 
 // selectVictims is SelectVictimsOnNode: remove every lower-priority pod;
@@ -291,7 +315,8 @@ func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*pod
 // (each shifted by 2^31), the fewest victims, the latest earliest start
 // among the highest-priority victims, and at last the lowest node name
 // (upstream takes the first of a map's iteration).
-func pickOneNode(cs []candidate, arena []*podInfo, now time.Time) candidate {
+// buf is scratch space, kept between calls.
+func pickOneNode(cs []candidate, arena []*podInfo, now time.Time, buf *[]*candidate) candidate {
 	type scoreFunc func(c *candidate) int64
 	funcs := []scoreFunc{
 		func(c *candidate) int64 { return -int64(c.pdbViolations) },
@@ -306,12 +331,14 @@ func pickOneNode(cs []candidate, arena []*podInfo, now time.Time) candidate {
 		func(c *candidate) int64 { return -int64(c.to - c.from) },
 		func(c *candidate) int64 { return earliestStart(arena[c.from:c.to], now.UnixNano()) },
 	}
-	alive := make([]*candidate, len(cs))
+	alive := (*buf)[:0]
 	for i := range cs {
-		alive[i] = &cs[i]
+		alive = append(alive, &cs[i])
 	}
+	full := alive
+	defer func() { clear(full); *buf = full[:0] }()
 	for _, f := range funcs {
-		var next []*candidate
+		next := alive[:0] // filtering in place: next never passes the reader
 		best := int64(math.MinInt64)
 		for _, c := range alive {
 			sc := f(c)

@@ -91,7 +91,17 @@ type Scheduler struct {
 	feasibleBuf []*nodeInfo  // reused by every attempt
 	statusBuf   []nodeStatus // reused by every attempt
 	victimBuf   []*podInfo   // preemption scratch, reused
-	explain     bool         // Decide reports scores and statuses
+	// more preemption scratch, reused
+	potentialBuf               []*nodeInfo
+	candidateBuf, violatingBuf []candidate
+	aliveBuf                   []*candidate
+	explain                    bool // Decide reports scores and statuses
+
+	classes  []classRep // equivalence classes, most recently used first
+	classSeq uint64     // classes made
+	pdbGen   uint64     // PodDisruptionBudget changes observed
+	// noEquivalence turns the memos off (tests compare both ways)
+	noEquivalence bool
 }
 
 // New returns a scheduler, or an error naming every invalid field.
@@ -162,6 +172,8 @@ func (s *Scheduler) Observe(d cluster.Delta) {
 			n = d.New.(*cluster.Pod)
 		}
 		s.observePod(o, n)
+	case cluster.KindPodDisruptionBudget:
+		s.pdbGen++ // the dry runs' results may change
 	}
 }
 
@@ -199,6 +211,13 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 		k = cluster.KeyOf(o)
 	}
 	pi := s.cache.pods[k]
+	if pi != nil {
+		// whatever changes, the nodes it counts on see a new generation
+		if pi.state == podOnNode {
+			s.cache.touch(pi.node)
+		}
+		s.cache.touch(pi.nominated)
+	}
 	// Terminal pods leave the scheduler's cache, as the scheduler's
 	// informer filters them out; unbound terminating pods are never tried.
 	if n == nil || n.IsTerminal() || (!n.IsBound() && n.IsTerminating()) {
