@@ -96,7 +96,7 @@ func defaultDaemonSet(d *DaemonSet) {
 // field paths and messages, in a fixed order: metadata first, then spec
 // fields in declaration order. The list is empty when o is valid.
 func Validate(o Object) field.ErrorList {
-	errs := withPaths(field.NewPath("metadata"), func(p *field.Path) field.ErrorList {
+	errs := withPaths("metadata", func(p *field.Path) field.ErrorList {
 		return validateMeta(o.Meta(), o.ObjectKind().Namespaced(), p)
 	})
 	switch o := o.(type) {
@@ -105,7 +105,7 @@ func Validate(o Object) field.ErrorList {
 		errs = append(errs, validateResourceList(o.Status.Capacity, field.NewPath("status", "capacity"))...)
 		errs = append(errs, validateResourceList(o.Status.Allocatable, field.NewPath("status", "allocatable"))...)
 	case *Pod:
-		errs = append(errs, withPaths(field.NewPath("spec"), func(p *field.Path) field.ErrorList { return validatePodSpec(&o.Spec, p) })...)
+		errs = append(errs, withPaths("spec", func(p *field.Path) field.ErrorList { return validatePodSpec(&o.Spec, p) })...)
 	case *DaemonSet:
 		errs = append(errs, validateDaemonSetSpec(&o.Spec, field.NewPath("spec"))...)
 	case *ControllerRevision:
@@ -136,12 +136,13 @@ func Validate(o Object) field.ErrorList {
 }
 
 // withPaths runs validate with field.Discard and, only when it finds
-// errors, again with p, so that a valid object builds no field paths.
-func withPaths(p *field.Path, validate func(*field.Path) field.ErrorList) field.ErrorList {
+// errors, again from the path root, so that a valid object builds no
+// field paths.
+func withPaths(root string, validate func(*field.Path) field.ErrorList) field.ErrorList {
 	if len(validate(field.Discard)) == 0 {
 		return nil
 	}
-	return validate(p)
+	return validate(field.NewPath(root))
 }
 
 func validateMeta(m *ObjectMeta, namespaced bool, p *field.Path) field.ErrorList {

@@ -107,13 +107,17 @@ func NewLazyErrorNodeSelector(ns *NodeSelector) *LazyErrorNodeSelector {
 		return &LazyErrorNodeSelector{}
 	}
 	out := &LazyErrorNodeSelector{terms: make([]compiledTerm, 0, len(ns.NodeSelectorTerms))}
-	path := field.NewPath("nodeSelectorTerms")
 	for i := range ns.NodeSelectorTerms {
 		t := &ns.NodeSelectorTerms[i]
 		if t.IsEmpty() {
 			continue
 		}
-		out.terms = append(out.terms, compileTerm(t, path.Index(i)))
+		// field paths are built only for a term with errors
+		ct := compileTerm(t, field.Discard)
+		if len(ct.errs) > 0 {
+			ct = compileTerm(t, field.NewPath("nodeSelectorTerms").Index(i))
+		}
+		out.terms = append(out.terms, ct)
 	}
 	return out
 }

@@ -121,14 +121,11 @@ func IsDNS1123Label(s string) []string {
 // annotation keys follow the same rule.
 func IsQualifiedName(key string) []string {
 	var errs []string
-	parts := strings.Split(key, "/")
-	var name string
-	switch len(parts) {
-	case 1:
-		name = parts[0]
-	case 2:
-		prefix := parts[0]
-		name = parts[1]
+	prefix, name, hasPrefix := strings.Cut(key, "/") // Cut, not Split: no allocation
+	switch {
+	case !hasPrefix:
+		name = prefix
+	case !strings.Contains(name, "/"):
 		if prefix == "" {
 			errs = append(errs, "prefix part must be non-empty")
 		} else if msgs := IsDNS1123Subdomain(prefix); len(msgs) != 0 {
