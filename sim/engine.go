@@ -251,7 +251,7 @@ func (e *Engine) WakeAt(at time.Time, controller string, key cluster.Key) uint64
 // Record appends a note to the log at Now (it is not queued).
 func (e *Engine) Record(source string, n cluster.Note) {
 	e.seq++
-	e.log.append(Event{Seq: e.seq, At: e.now, Kind: EventNote, Source: source, Note: &n})
+	e.log.append(&Event{Seq: e.seq, At: e.now, Kind: EventNote, Source: source, Note: &n})
 }
 
 // Step processes the earliest queued event: it moves the clock to its time,
@@ -291,7 +291,7 @@ func (e *Engine) Step() (Event, bool, error) {
 			}
 		}
 	}
-	logged := e.log.append(*ev)
+	logged := e.log.append(ev)
 	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
 		return *logged, true, nil
 	}
@@ -417,27 +417,28 @@ func offset(start, t time.Time) string {
 	return "+" + d.String()
 }
 
-// eventLog is an append-only list of events stored in fixed-size chunks,
-// so that appending never copies earlier events.
+// eventLog is an append-only list of events stored in fixed-size chunks
+// of pointers, so that appending never copies earlier events, and an
+// event queued and then logged is never copied at all.
 type eventLog struct {
-	chunks [][]Event
+	chunks [][]*Event
 	n      int
 }
 
 const logChunk = 4096
 
-// append adds ev and returns a pointer to the stored copy.
-func (l *eventLog) append(ev Event) *Event {
+// append adds ev, which the log owns from now on, and returns it.
+func (l *eventLog) append(ev *Event) *Event {
 	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]Event, 0, logChunk))
+		l.chunks = append(l.chunks, make([]*Event, 0, logChunk))
 	}
 	c := &l.chunks[len(l.chunks)-1]
 	*c = append(*c, ev)
 	l.n++
-	return &(*c)[len(*c)-1]
+	return ev
 }
 
-func (l *eventLog) at(i int) *Event { return &l.chunks[i/logChunk][i%logChunk] }
+func (l *eventLog) at(i int) *Event { return l.chunks[i/logChunk][i%logChunk] }
 
 func (l *eventLog) from(i int) iter.Seq[*Event] {
 	return func(yield func(*Event) bool) {
