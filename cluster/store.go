@@ -82,23 +82,28 @@ const btreeDegree = 32
 // neither side afterwards.
 type token struct{ _ int }
 
-// entry holds one stored object in its kind's tree, with the object's
-// namespace and name beside it so that ordering never dereferences the
-// object. A store replaces the object of an entry it owns in place (the
+// entry holds one stored object in its kind's tree, with a pointer to the
+// object's metadata so that ordering needs no interface call. A store
+// replaces the object of an entry it owns in place (the
 // key never changes, so no tree or index moves); an entry it does not own
 // may be shared with a fork or snapshot and is replaced by a new one,
 // copy-on-write like the trees.
 type entry[T Object] struct {
-	ns, name string
-	obj      T
-	tok      *token
+	meta *ObjectMeta // obj's
+	obj  T
+	tok  *token
 }
 
 func entryLess[T Object](a, b *entry[T]) bool {
-	if a.ns != b.ns {
-		return a.ns < b.ns
+	if a.meta.Namespace != b.meta.Namespace {
+		return a.meta.Namespace < b.meta.Namespace
 	}
-	return a.name < b.name
+	return a.meta.Name < b.meta.Name
+}
+
+// probeEntry returns a search key for (ns, name).
+func probeEntry[T Object](ns, name string) *entry[T] {
+	return &entry[T]{meta: &ObjectMeta{Namespace: ns, Name: name}}
 }
 
 // tree is an ordered set of one kind of object, keyed by (namespace, name),
@@ -110,13 +115,13 @@ type tree[T Object] struct {
 }
 
 func newTree[T Object]() tree[T] {
-	return tree[T]{btree.NewG(btreeDegree, entryLess[T]), &entry[T]{}}
+	return tree[T]{btree.NewG(btreeDegree, entryLess[T]), probeEntry[T]("", "")}
 }
 
-func (t tree[T]) clone() tree[T] { return tree[T]{t.t.Clone(), &entry[T]{}} }
+func (t tree[T]) clone() tree[T] { return tree[T]{t.t.Clone(), probeEntry[T]("", "")} }
 
 func (t tree[T]) find(ns, name string) (*entry[T], bool) {
-	t.probe.ns, t.probe.name = ns, name
+	t.probe.meta.Namespace, t.probe.meta.Name = ns, name
 	return t.t.Get(t.probe)
 }
 
@@ -135,17 +140,17 @@ func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 	m := o.Meta()
 	if !isNew {
 		if cur, ok := t.find(m.Namespace, m.Name); ok && cur.tok == tok {
-			cur.obj = o
+			cur.meta, cur.obj = m, o
 			return cur, true
 		}
 	}
-	e = &entry[T]{ns: m.Namespace, name: m.Name, obj: o, tok: tok}
+	e = &entry[T]{meta: m, obj: o, tok: tok}
 	t.t.ReplaceOrInsert(e)
 	return e, false
 }
 
 func (t tree[T]) delete(ns, name string) {
-	t.probe.ns, t.probe.name = ns, name
+	t.probe.meta.Namespace, t.probe.meta.Name = ns, name
 	t.t.Delete(t.probe)
 }
 
@@ -261,8 +266,8 @@ func all[T Object](t tree[T]) iter.Seq[T] {
 
 func inNamespace[T Object](t tree[T], ns string) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		t.t.AscendGreaterOrEqual(&entry[T]{ns: ns}, func(e *entry[T]) bool {
-			if e.ns != ns {
+		t.t.AscendGreaterOrEqual(probeEntry[T](ns, ""), func(e *entry[T]) bool {
+			if e.meta.Namespace != ns {
 				return false
 			}
 			return yield(e.obj)
@@ -788,7 +793,7 @@ func (s *Store) remove(o Object) {
 	case *Node:
 		s.nodes.delete(m.Namespace, m.Name)
 	case *Pod:
-		probe := &entry[*Pod]{ns: m.Namespace, name: m.Name}
+		probe := probeEntry[*Pod](m.Namespace, m.Name)
 		if o.Spec.NodeName != "" {
 			s.podsByNode.Delete(indexItem{o.Spec.NodeName, probe})
 		}
