@@ -3,7 +3,11 @@
 // with Kubernetes JSON field names; exact resource quantities; defaulting
 // and validation with API-server field paths; and the Store, an ordered
 // set of objects (one google/btree per kind, pod indexes by node and by
-// controller UID) with O(1) snapshots and copy-on-write forks.
+// controller UID) with O(1) snapshots and copy-on-write forks. Each
+// object sits in an entry owned by one store generation; a write to an
+// entry the store owns (a status write, a bind) replaces the object in
+// place and moves nothing in the trees or indexes unless an index key
+// changed, while an entry shared with a snapshot or fork is copied first.
 //
 // Store.Apply is the only way to write. A Create is defaulted, validated,
 // then admitted, and only then stored; an Update is validated against the

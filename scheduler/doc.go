@@ -32,6 +32,16 @@
 //     evaluated on those nodes only (NodeAffinity's PreFilter), so a
 //     daemon pod costs one node evaluation.
 //   - Score ties go to the lowest node name.
+//   - Equivalent pods: pending pods that no filter and no dry run can tell
+//     apart (same priority, requests, host ports, nodeName, tolerations,
+//     nodeSelector and required affinity) share an equivalence class, and
+//     each node keeps its last filter and dry-run result with the class
+//     and the node's generation (bumped by any change to the node, its
+//     pods or the pods nominated to it; dry runs also by the instant and
+//     by PDB changes). A wave of identical pods therefore evaluates each
+//     unchanged node once. The decisions are the same as without the memo
+//     (tested by comparing whole logs); the node the pod is itself
+//     nominated to, and pods restricted by the PreFilter, bypass it.
 //   - Preemption victims on a node: highest priority first, then earliest
 //     start time, then the order the scheduler first saw the pods (their
 //     creation order, for pods created while it runs). Candidate nodes are dry-run in name order from

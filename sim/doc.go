@@ -35,7 +35,10 @@
 // Truncate'd to a unit) on its own named stream (StreamStartLatency,
 // StreamReadyDelay, StreamFailure); a pod fails instead with
 // FailureProbability or on a Fail call; a pod being deleted leaves the
-// store at its deletionTimestamp. Differences from a real kubelet: there
+// store at its deletionTimestamp. The agent keeps its own timers in
+// (time, pod) order and asks the engine for one wake-up per instant at
+// which some pod is due, naming the first such pod, not one per pod; the
+// round it starts handles every pod due. Differences from a real kubelet: there
 // are no container statuses and no restarts, a Failed pod has reason
 // SimulatedFailure (or the one given to Fail), and termination always
 // takes the whole grace period. PodGC deletes the pods of a deleted node
