@@ -212,7 +212,9 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 	}
 	pi := s.cache.pods[k]
 	if pi != nil {
-		// whatever changes, the nodes it counts on see a new generation
+		// whatever changes, the nodes it counts on or is nominated to see
+		// a new generation (conservative: a status change alone moves no
+		// filter result, and the dry-run memo is also tied to the instant)
 		if pi.state == podOnNode {
 			s.cache.touch(pi.node)
 		}
