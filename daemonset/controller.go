@@ -412,56 +412,41 @@ func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
 }
 
 // putPod records the current version of an owned pod in its node entry
-// (or takes it out when it is terminal and being deleted).
+// (or takes it out when it is terminal and being deleted). A new version
+// of a pod already recorded on the same node with the same revision hash
+// (the common case: a bind or a status write) only swaps the pointer in
+// the entry, with no map churn.
 func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
-	if c.replacePod(st, p) {
-		return
+	hash := p.Labels[ControllerRevisionHashLabel]
+	node, err := TargetNodeName(p)
+	keep := !(p.IsTerminal() && p.IsTerminating())
+	if loc, ok := st.podNode[p.Name]; ok && st.built && err == nil && keep && loc == (podLoc{node: node, hash: hash}) {
+		if e := st.nodes[node]; e != nil {
+			if i := slices.IndexFunc(e.pods, func(q *cluster.Pod) bool { return q.Name == p.Name }); i >= 0 {
+				e.pods[i] = p
+				c.markNode(st, node)
+				return
+			}
+		}
 	}
 	c.removePod(st, p.Name)
 	c.owner[cluster.KeyOf(p)] = st
-	hash := p.Labels[ControllerRevisionHashLabel]
 	st.hashes[hash]++
 	if !st.built {
 		st.podNode[p.Name] = podLoc{hash: hash}
 		c.enqueue(st)
 		return
 	}
-	node, err := TargetNodeName(p)
 	if err != nil {
 		st.podNode[p.Name] = podLoc{hash: hash}
 		return
 	}
 	st.podNode[p.Name] = podLoc{node: node, hash: hash}
 	e := c.entry(st, node)
-	if !(p.IsTerminal() && p.IsTerminating()) {
+	if keep {
 		e.pods = append(e.pods, p)
 	}
 	c.markNode(st, node)
-}
-
-// replacePod is putPod's common case, a new version of a pod already
-// recorded on the same node with the same revision hash: the entry's
-// pointer is swapped in place, with no map churn. It reports whether it
-// applied.
-func (c *Controller) replacePod(st *dsState, p *cluster.Pod) bool {
-	loc, ok := st.podNode[p.Name]
-	if !ok || loc.node == "" || !st.built || loc.hash != p.Labels[ControllerRevisionHashLabel] {
-		return false
-	}
-	if node, err := TargetNodeName(p); err != nil || node != loc.node {
-		return false
-	}
-	e := st.nodes[loc.node]
-	if e == nil || (p.IsTerminal() && p.IsTerminating()) {
-		return false
-	}
-	i := slices.IndexFunc(e.pods, func(q *cluster.Pod) bool { return q.Name == p.Name })
-	if i < 0 {
-		return false
-	}
-	e.pods[i] = p
-	c.markNode(st, loc.node)
-	return true
 }
 
 func (c *Controller) removePod(st *dsState, name string) {
