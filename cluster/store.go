@@ -108,21 +108,42 @@ func probeEntry[T Object](ns, name string) *entry[T] {
 
 // tree is an ordered set of one kind of object, keyed by (namespace, name),
 // with a reusable search key so that a lookup allocates nothing (which
-// makes even concurrent reads of one Store unsafe, as its contract says).
+// makes even concurrent reads of one Store unsafe, as its contract says),
+// and a hint: the entry the last successful find returned. A write almost
+// always follows a read of the same key (a status write reads the stored
+// version first), and the hint makes the second search free. The hint is
+// always an entry of the tree: delete clears it and an insert replaces it.
 type tree[T Object] struct {
-	t     *btree.BTreeG[*entry[T]]
+	t   *btree.BTreeG[*entry[T]]
+	aux *treeAux[T]
+}
+
+type treeAux[T Object] struct {
 	probe *entry[T]
+	hint  *entry[T]
 }
 
 func newTree[T Object]() tree[T] {
-	return tree[T]{btree.NewG(btreeDegree, entryLess[T]), probeEntry[T]("", "")}
+	return tree[T]{btree.NewG(btreeDegree, entryLess[T]), &treeAux[T]{probe: probeEntry[T]("", "")}}
 }
 
-func (t tree[T]) clone() tree[T] { return tree[T]{t.t.Clone(), probeEntry[T]("", "")} }
+// clone shares the entries copy-on-write; the hint stays with t (its entry
+// is still in t) and the clone starts without one.
+func (t tree[T]) clone() tree[T] {
+	return tree[T]{t.t.Clone(), &treeAux[T]{probe: probeEntry[T]("", "")}}
+}
 
 func (t tree[T]) find(ns, name string) (*entry[T], bool) {
-	t.probe.meta.Namespace, t.probe.meta.Name = ns, name
-	return t.t.Get(t.probe)
+	if h := t.aux.hint; h != nil && h.meta.Name == name && h.meta.Namespace == ns {
+		return h, true
+	}
+	p := t.aux.probe
+	p.meta.Namespace, p.meta.Name = ns, name
+	e, ok := t.t.Get(p)
+	if ok {
+		t.aux.hint = e
+	}
+	return e, ok
 }
 
 func (t tree[T]) get(ns, name string) (T, bool) {
@@ -146,12 +167,15 @@ func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 	}
 	e = &entry[T]{meta: m, obj: o, tok: tok}
 	t.t.ReplaceOrInsert(e)
+	t.aux.hint = e
 	return e, false
 }
 
 func (t tree[T]) delete(ns, name string) {
-	t.probe.meta.Namespace, t.probe.meta.Name = ns, name
-	t.t.Delete(t.probe)
+	p := t.aux.probe
+	p.meta.Namespace, p.meta.Name = ns, name
+	t.t.Delete(p)
+	t.aux.hint = nil
 }
 
 // indexItem is one entry of a secondary pod index, ordered by (key,
@@ -187,6 +211,9 @@ type Store struct {
 	pdbs        tree[*PodDisruptionBudget]
 	podsByNode  *btree.BTreeG[indexItem]
 	podsByOwner *btree.BTreeG[indexItem]
+	// lastPod is the pod created last (nil if none): a pod created next
+	// shares its equal parts (copyPodSharing).
+	lastPod *Pod
 }
 
 var _ View = (*Store)(nil)
@@ -221,6 +248,7 @@ func (s *Store) clone() *Store {
 		pdbs:        s.pdbs.clone(),
 		podsByNode:  s.podsByNode.Clone(),
 		podsByOwner: s.podsByOwner.Clone(),
+		lastPod:     s.lastPod,
 	}
 }
 
@@ -378,7 +406,12 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	if c.Object == nil {
 		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
 	}
-	o := c.Object.DeepCopyObject()
+	var o Object
+	if p, ok := c.Object.(*Pod); ok {
+		o = copyPodSharing(p, s.lastPod)
+	} else {
+		o = c.Object.DeepCopyObject()
+	}
 	Default(o)
 	k := KeyOf(o)
 	if _, exists := s.Get(k); exists {
@@ -403,6 +436,9 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	m.DeletionGracePeriodSeconds = nil
 	s.rev = rev
 	s.put(nil, o)
+	if p, ok := o.(*Pod); ok {
+		s.lastPod = p
+	}
 	return Delta{Rev: rev, Key: k, New: o}, nil
 }
 
