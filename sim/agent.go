@@ -50,27 +50,26 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 type NodeAgent struct {
 	e      *Engine
 	cfg    NodeAgentConfig
-	pods   map[cluster.Key]*agentPod
-	dirty  []cluster.Key
-	spare  []cluster.Key // the previous round's dirty array, reused
-	mark   map[cluster.Key]bool
+	pods   map[cluster.Key]*agentPod // the pods the agent follows
+	dirty  []*agentPod               // marked pods, for the next round
+	spare  []*agentPod               // the previous round's dirty array, reused
 	timers *btree.BTreeG[agentTimer]
 	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
-// agentTimer is a pod's next due time. Timers are a set ordered by (at,
-// key); one left behind by a pod that moved on is harmless, because a due
-// pod is checked against its own state.
+// agentTimer is a pod's next due time, in Unix nanoseconds. Timers are a
+// set ordered by (at, key); one left behind by a pod that moved on or left
+// is harmless, because a due pod is checked against its own state.
 type agentTimer struct {
-	at  time.Time
-	key cluster.Key
+	at int64
+	ap *agentPod
 }
 
 func timerLess(a, b agentTimer) bool {
-	if !a.at.Equal(b.at) {
-		return a.at.Before(b.at)
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return a.key.Compare(b.key) < 0
+	return a.ap.key.Compare(b.ap.key) < 0
 }
 
 type agentStage uint8
@@ -81,10 +80,14 @@ const (
 	stageDone                // ready or failed: nothing more until deletion
 )
 
+// agentPod is what the agent knows of one pod.
 type agentPod struct {
+	key     cluster.Key
 	stage   agentStage
-	at      time.Time // when the next stage is due
+	marked  bool // in dirty
+	gone    bool // no longer in pods: its marks and timers are ignored
 	fail    bool
+	at      time.Time // when the next stage is due
 	reason  string
 	message string
 }
@@ -101,8 +104,7 @@ func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
 	if !(cfg.FailureProbability >= 0 && cfg.FailureProbability <= 1) {
 		return nil, fmt.Errorf("sim: FailureProbability must be in [0, 1], got %v", cfg.FailureProbability)
 	}
-	a := &NodeAgent{e: e, cfg: cfg, pods: map[cluster.Key]*agentPod{}, mark: map[cluster.Key]bool{},
-		timers: btree.NewG(16, timerLess)}
+	a := &NodeAgent{e: e, cfg: cfg, pods: map[cluster.Key]*agentPod{}, timers: btree.NewG(16, timerLess)}
 	if err := e.Add(a); err != nil {
 		return nil, err
 	}
@@ -112,10 +114,37 @@ func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
 // Name returns NodeAgentName.
 func (a *NodeAgent) Name() string { return NodeAgentName }
 
-func (a *NodeAgent) touch(k cluster.Key) {
-	if !a.mark[k] {
-		a.mark[k] = true
-		a.dirty = append(a.dirty, k)
+// follow returns the agent's record of k, made (with nothing due) if there
+// is none.
+func (a *NodeAgent) follow(k cluster.Key) *agentPod {
+	ap := a.pods[k]
+	if ap == nil {
+		ap = &agentPod{key: k, stage: stageDone}
+		a.pods[k] = ap
+	}
+	return ap
+}
+
+// replace makes ap the record of its key, retiring any earlier one.
+func (a *NodeAgent) replace(ap *agentPod) {
+	if old := a.pods[ap.key]; old != nil {
+		old.gone = true
+	}
+	a.pods[ap.key] = ap
+}
+
+// forget drops the record of k, if any.
+func (a *NodeAgent) forget(k cluster.Key) {
+	if ap := a.pods[k]; ap != nil {
+		ap.gone = true
+		delete(a.pods, k)
+	}
+}
+
+func (a *NodeAgent) touch(ap *agentPod) {
+	if !ap.marked {
+		ap.marked = true
+		a.dirty = append(a.dirty, ap)
 	}
 }
 
@@ -127,11 +156,7 @@ func (a *NodeAgent) Fail(key cluster.Key, reason, message string) error {
 	if !ok || !p.IsBound() {
 		return fmt.Errorf("sim: pod %s is not bound to a node", key)
 	}
-	ap := a.pods[key]
-	if ap == nil {
-		ap = &agentPod{}
-		a.pods[key] = ap
-	}
+	ap := a.follow(key)
 	ap.stage, ap.at, ap.fail, ap.reason, ap.message = stageStarting, a.e.now, true, reason, message
 	a.e.WakeAt(a.e.now, a.Name(), key)
 	return nil
@@ -146,28 +171,32 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	n, _ := d.New.(*cluster.Pod)
 	switch {
 	case n == nil:
-		delete(a.pods, d.Key)
+		a.forget(d.Key)
 	case n.IsTerminating():
 		if o == nil || !o.IsTerminating() || !o.DeletionTimestamp.Equal(*n.DeletionTimestamp) {
-			a.touch(d.Key) // handled at the deletion timestamp
+			a.touch(a.follow(d.Key)) // handled at the deletion timestamp
 		}
 	case n.IsBound() && (o == nil || !o.IsBound()) && !n.IsTerminal():
-		ap := &agentPod{stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
+		ap := &agentPod{key: d.Key, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
 		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
 			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
 		}
-		a.pods[d.Key] = ap
-		a.touch(d.Key)
+		a.replace(ap)
+		a.touch(ap)
 	}
 }
 
 // Wake marks the pod named by a wake-up; the round also takes every other
 // pod whose timer is due.
-func (a *NodeAgent) Wake(k cluster.Key) { a.touch(k) }
+func (a *NodeAgent) Wake(k cluster.Key) {
+	if ap := a.pods[k]; ap != nil {
+		a.touch(ap)
+	}
+}
 
-// after sets a timer for k at at.
-func (a *NodeAgent) after(at time.Time, k cluster.Key) {
-	a.timers.ReplaceOrInsert(agentTimer{at, k})
+// after sets a timer for ap at at.
+func (a *NodeAgent) after(at time.Time, ap *agentPod) {
+	a.timers.ReplaceOrInsert(agentTimer{at.UnixNano(), ap})
 }
 
 // Reconcile moves every marked or due pod whose time has come to its next
@@ -178,13 +207,15 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 	if !a.wakeAt.After(now) {
 		a.wakeAt = time.Time{} // the wake-up asked for has come
 	}
-	for {
+	for nanos := now.UnixNano(); ; {
 		t, ok := a.timers.Min()
-		if !ok || t.at.After(now) {
+		if !ok || t.at > nanos {
 			break
 		}
 		a.timers.DeleteMin()
-		a.touch(t.key)
+		if !t.ap.gone {
+			a.touch(t.ap)
+		}
 	}
 	a.advance(&plan, now, view)
 	a.askWake(&plan, now)
@@ -193,42 +224,48 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 
 // advance handles the marked pods in key order.
 func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time, view cluster.View) {
-	keys := a.dirty
+	aps := a.dirty
 	a.dirty = a.spare[:0]
-	defer func() { a.spare = keys[:0] }()
-	for _, k := range keys {
-		delete(a.mark, k) // O(marked), where clear is O(the map's high-water size)
+	defer func() { a.spare = aps[:0] }()
+	for _, ap := range aps {
+		ap.marked = false
 	}
-	slices.SortFunc(keys, cluster.Key.Compare)
-	for _, k := range keys {
+	// A key appears twice only when one of the two is gone, so the order
+	// between equal keys never matters.
+	slices.SortFunc(aps, func(x, y *agentPod) int { return x.key.Compare(y.key) })
+	for _, ap := range aps {
+		if ap.gone {
+			continue
+		}
+		k := ap.key
 		p, ok := view.Pod(k.Namespace, k.Name)
 		if !ok || !p.IsBound() {
 			continue
 		}
 		if _, ok := view.Node(p.Spec.NodeName); !ok {
-			delete(a.pods, k) // no kubelet left: pod GC's business
+			a.forget(k) // no kubelet left: pod GC's business
 			continue
 		}
 		if p.IsTerminating() {
 			if at := *p.DeletionTimestamp; now.Before(at) {
-				a.after(at, k)
+				a.after(at, ap)
 				continue
 			}
 			zero := int64(0)
 			plan.Changes = append(plan.Changes, cluster.Delete{Key: k, GracePeriodSeconds: &zero})
-			delete(a.pods, k)
+			a.forget(k)
 			continue
 		}
-		ap := a.pods[k]
-		if ap == nil || ap.stage == stageDone || p.IsTerminal() {
+		if ap.stage == stageDone || p.IsTerminal() {
 			continue
 		}
 		if now.Before(ap.at) {
-			a.after(ap.at, k)
+			a.after(ap.at, ap)
 			continue
 		}
 		cp := *p
-		cp.Status.Conditions = slices.Clone(p.Status.Conditions)
+		// room for the one condition a step may add
+		cp.Status.Conditions = append(make([]cluster.PodCondition, 0, len(p.Status.Conditions)+1), p.Status.Conditions...)
 		switch {
 		case ap.fail:
 			cp.Status.Phase = cluster.PodFailed
@@ -248,7 +285,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time, view cluster.View
 			} else {
 				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionFalse, Reason: "ContainersNotReady"}, now)
 				ap.stage, ap.at = stageRunning, now.Add(delay)
-				a.after(ap.at, k)
+				a.after(ap.at, ap)
 			}
 		case ap.stage == stageRunning:
 			cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionTrue}, now)
@@ -262,9 +299,13 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time, view cluster.View
 // at or before it is already coming.
 func (a *NodeAgent) askWake(plan *cluster.Plan, now time.Time) {
 	t, ok := a.timers.Min()
-	if !ok || (!a.wakeAt.IsZero() && !t.at.Before(a.wakeAt)) {
+	if !ok {
 		return
 	}
-	a.wakeAt = t.at
-	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: t.key, After: t.at.Sub(now)})
+	at := time.Unix(0, t.at).In(now.Location())
+	if !a.wakeAt.IsZero() && !at.Before(a.wakeAt) {
+		return
+	}
+	a.wakeAt = at
+	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: t.ap.key, After: at.Sub(now)})
 }
