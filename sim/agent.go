@@ -55,7 +55,7 @@ type NodeAgent struct {
 	dirty  []*agentPod               // marked pods, for the next round
 	spare  []*agentPod               // the previous round's dirty array, reused
 	timers *btree.BTreeG[agentTimer]
-	seq    uint64 // the last timer's sequence number
+	seq    uint64    // the last timer's sequence number
 	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
