@@ -10,9 +10,19 @@
 // changed, while an entry shared with a snapshot or fork is copied first.
 //
 // Store.Apply is the only way to write. A Create is defaulted, validated,
-// then admitted, and only then stored; an Update is validated against the
-// stored object; nothing is half applied. Controllers describe writes as
-// Changes in a Plan and the sim engine applies them.
+// then admitted, and only then stored, so that, as upstream, an invalid
+// object is refused as invalid even if its name is taken; an Update is
+// validated against the stored object; nothing is half applied.
+// Controllers describe writes as Changes in a Plan and the sim engine
+// applies them.
+//
+// The store copies what it is given, but a created pod shares its labels,
+// annotations, owner references, node selector and tolerations with the
+// pod created before it when they are equal (stored objects are never
+// modified, so sharing is safe): a DaemonSet's pods, stamped from one
+// template, then cost one copy of those parts, not one per pod. Each tree
+// remembers the entry its last lookup found, so a write that follows a
+// read of the same object does not search again.
 //
 // # Admission
 //

@@ -154,9 +154,11 @@ func (t tree[T]) get(ns, name string) (T, bool) {
 	return zero, false
 }
 
-// set stores o: in place when tok owns o's entry, else in a new entry
-// (isNew says there is none yet, which saves a search). It returns the
-// entry holding o and whether it is the one that was there before.
+// set stores o: in place when tok owns o's entry, else in a new entry.
+// isNew says o is to be added: then the insertion is the search, and if
+// the key is taken after all the tree is left as it was and set returns
+// a nil entry. It returns the entry holding o and whether it is the one
+// that was there before.
 func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 	m := o.Meta()
 	if !isNew {
@@ -166,7 +168,10 @@ func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 		}
 	}
 	e = &entry[T]{meta: m, obj: o, tok: tok}
-	t.t.ReplaceOrInsert(e)
+	if old, taken := t.t.ReplaceOrInsert(e); taken && isNew {
+		t.t.ReplaceOrInsert(old)
+		return nil, false
+	}
 	t.aux.hint = e
 	return e, false
 }
@@ -414,9 +419,6 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	}
 	Default(o)
 	k := KeyOf(o)
-	if _, exists := s.Get(k); exists {
-		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrAlreadyExists)
-	}
 	if errs := Validate(o); len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
 	}
@@ -434,8 +436,11 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	}
 	m.DeletionTimestamp = nil
 	m.DeletionGracePeriodSeconds = nil
+	if !s.put(nil, o) {
+		// last, as upstream: validation and admission come before storage
+		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrAlreadyExists)
+	}
 	s.rev = rev
-	s.put(nil, o)
 	if p, ok := o.(*Pod); ok {
 		s.lastPod = p
 	}
@@ -776,39 +781,49 @@ func controllerUID(p *Pod) string {
 }
 
 // put stores o, replacing old (nil for a new object), and keeps the pod
-// indexes in step.
-func (s *Store) put(old, o Object) {
+// indexes in step. For a new object whose key is taken it changes nothing
+// and returns false.
+func (s *Store) put(old, o Object) bool {
 	isNew := old == nil
+	var stored bool
 	switch o := o.(type) {
 	case *Node:
-		s.nodes.set(s.tok, o, isNew)
+		stored = stores(s.nodes.set(s.tok, o, isNew))
 	case *Pod:
-		s.putPod(old, o)
+		stored = s.putPod(old, o)
 	case *DaemonSet:
-		s.daemonSets.set(s.tok, o, isNew)
+		stored = stores(s.daemonSets.set(s.tok, o, isNew))
 	case *ControllerRevision:
-		s.revisions.set(s.tok, o, isNew)
+		stored = stores(s.revisions.set(s.tok, o, isNew))
 	case *PriorityClass:
-		s.classes.set(s.tok, o, isNew)
+		stored = stores(s.classes.set(s.tok, o, isNew))
 	case *PodDisruptionBudget:
-		s.pdbs.set(s.tok, o, isNew)
+		stored = stores(s.pdbs.set(s.tok, o, isNew))
 	default:
 		panic(fmt.Sprintf("cluster: cannot store %T", o))
 	}
+	return stored
 }
+
+// stores reports whether set stored its object.
+func stores[T Object](e *entry[T], _ bool) bool { return e != nil }
 
 // putPod stores p and moves its index items when their keys change. An
 // item whose key is unchanged needs no work when the entry was updated in
 // place, and is pointed at the new entry otherwise.
-func (s *Store) putPod(old Object, p *Pod) {
+func (s *Store) putPod(old Object, p *Pod) bool {
 	var oldNode, oldUID string
 	if old != nil {
 		op := old.(*Pod)
 		oldNode, oldUID = op.Spec.NodeName, controllerUID(op)
 	}
 	e, inPlace := s.pods.set(s.tok, p, old == nil)
+	if e == nil {
+		return false
+	}
 	reindex(s.podsByNode, e, inPlace, oldNode, p.Spec.NodeName)
 	reindex(s.podsByOwner, e, inPlace, oldUID, controllerUID(p))
+	return true
 }
 
 func reindex(t *btree.BTreeG[indexItem], e *entry[*Pod], inPlace bool, from, to string) {

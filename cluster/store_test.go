@@ -59,6 +59,30 @@ func TestStoreCreateGetAndOrder(t *testing.T) {
 	assert.Equal(t, uint64(6), s.Revision(), "a failed change bumps nothing")
 }
 
+// TestStoreCreateTakenName checks that a create whose name is taken
+// changes nothing (the stored pod, its index entries and the revision stay)
+// and that, as upstream, validation is reported before the name clash.
+func TestStoreCreateTakenName(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: ct.Pod("a/p", ct.OnNode("n1"), ct.ControlledBy("DaemonSet", "ds", "uid-1"))})
+	before, _ := s.Pod("a", "p")
+
+	_, err := s.Apply(t0, cluster.Create{Object: ct.Pod("a/p", ct.OnNode("n2"))})
+	require.ErrorIs(t, err, cluster.ErrAlreadyExists)
+	assert.EqualError(t, err, `create pod/a/p: pod "p" already exists`)
+	after, _ := s.Pod("a", "p")
+	assert.Same(t, before, after)
+	assert.Equal(t, []string{"a/p"}, names(s.PodsOnNode("n1")))
+	assert.Empty(t, names(s.PodsOnNode("n2")))
+	assert.Equal(t, []string{"a/p"}, names(s.PodsControlledBy("uid-1")))
+	assert.Equal(t, uint64(1), s.Revision())
+
+	_, err = s.Apply(t0, cluster.Create{Object: ct.Pod("a/p", ct.PodLabels("-bad", "v"))})
+	require.ErrorIs(t, err, cluster.ErrInvalid, "validation comes before the name clash")
+	assert.NotErrorIs(t, err, cluster.ErrAlreadyExists)
+	assert.Equal(t, uint64(1), s.Revision())
+}
+
 func TestStoreCallerKeepsOwnership(t *testing.T) {
 	s := cluster.NewStore()
 	n := ct.Node("n1", ct.NodeLabels("zone", "a"))
