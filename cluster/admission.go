@@ -56,13 +56,22 @@ func ResolvePriorityClass(v View, name string) (*PriorityClass, bool) {
 
 // defaultPriorityClass returns the global default class: upstream picks
 // the one with the lowest value if several exist; ties go to the lowest
-// name. O(classes).
+// name. O(classes); O(1) on a Store whose classes have not been written
+// since it last answered (it keeps the answer until the next
+// PriorityClass write).
 func defaultPriorityClass(v View) *PriorityClass {
+	s, _ := v.(*Store)
+	if s != nil && s.defaultClassKnown {
+		return s.defaultClass
+	}
 	var best *PriorityClass
 	for c := range v.PriorityClasses() {
 		if c.GlobalDefault && (best == nil || c.Value < best.Value) {
 			best = c
 		}
+	}
+	if s != nil {
+		s.defaultClass, s.defaultClassKnown = best, true
 	}
 	return best
 }

@@ -123,3 +123,30 @@ func TestPriorityClassRules(t *testing.T) {
 	assert.Equal(t, "system-node-critical", b[1].Name)
 	assert.Equal(t, int32(2000001000), b[1].Value)
 }
+
+// TestDefaultPriorityClassFollowsWrites checks that the global default a
+// created pod gets follows every PriorityClass write, though the store
+// keeps the answer between writes.
+func TestDefaultPriorityClassFollowsWrites(t *testing.T) {
+	s := cluster.NewStore()
+	priority := func(name string) int32 {
+		t.Helper()
+		d := mustApply(t, s, cluster.Create{Object: ct.Pod("default/" + name)})
+		return *d.New.(*cluster.Pod).Spec.Priority
+	}
+	assert.Equal(t, int32(0), priority("before"), "no default class: priority 0")
+
+	def := ct.PriorityClass("low", 7)
+	def.GlobalDefault = true
+	mustApply(t, s, cluster.Create{Object: def})
+	assert.Equal(t, int32(7), priority("with-default"))
+
+	snap := s.Snapshot()
+	zero := int64(0)
+	mustApply(t, s, cluster.Delete{Key: cluster.KeyOf(def), GracePeriodSeconds: &zero})
+	assert.Equal(t, int32(0), priority("after-delete"))
+
+	p := ct.Pod("default/checked")
+	require.NoError(t, cluster.CheckPodAdmission(snap, p), "the snapshot still has the class")
+	assert.Nil(t, p.Spec.Priority, "CheckPodAdmission changes nothing")
+}

@@ -219,6 +219,10 @@ type Store struct {
 	// lastPod is the pod created last (nil if none): a pod created next
 	// shares its equal parts (copyPodSharing).
 	lastPod *Pod
+	// defaultClass is the global default PriorityClass (nil for none),
+	// valid while defaultClassKnown; any PriorityClass write drops it.
+	defaultClass      *PriorityClass
+	defaultClassKnown bool
 }
 
 var _ View = (*Store)(nil)
@@ -254,6 +258,9 @@ func (s *Store) clone() *Store {
 		podsByNode:  s.podsByNode.Clone(),
 		podsByOwner: s.podsByOwner.Clone(),
 		lastPod:     s.lastPod,
+
+		defaultClass:      s.defaultClass,
+		defaultClassKnown: s.defaultClassKnown,
 	}
 }
 
@@ -797,6 +804,7 @@ func (s *Store) put(old, o Object) bool {
 		stored = stores(s.revisions.set(s.tok, o, isNew))
 	case *PriorityClass:
 		stored = stores(s.classes.set(s.tok, o, isNew))
+		s.defaultClassKnown = false
 	case *PodDisruptionBudget:
 		stored = stores(s.pdbs.set(s.tok, o, isNew))
 	default:
@@ -858,6 +866,7 @@ func (s *Store) remove(o Object) {
 		s.revisions.delete(m.Namespace, m.Name)
 	case *PriorityClass:
 		s.classes.delete(m.Namespace, m.Name)
+		s.defaultClassKnown = false
 	case *PodDisruptionBudget:
 		s.pdbs.delete(m.Namespace, m.Name)
 	}
