@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/taints"
 )
 
@@ -208,9 +209,15 @@ func copyContainers(cs []Container) []Container {
 }
 
 // DeepCopy returns a copy of a sharing nothing with it; nil stays nil.
+// An affinity of the shape daemon pods have (one required term of one
+// single-valued field requirement, nothing else) is copied in one
+// allocation.
 func (a *Affinity) DeepCopy() *Affinity {
 	if a == nil {
 		return nil
+	}
+	if r, ok := singleFieldRequirement(a); ok {
+		return NewSingleFieldAffinity(r.Key, r.Operator, r.Values[0])
 	}
 	out := &Affinity{}
 	if na := a.NodeAffinity; na != nil {
@@ -312,3 +319,49 @@ func (b *PodDisruptionBudget) DeepCopy() *PodDisruptionBudget {
 
 // timePtr returns a pointer to a copy of t.
 func timePtr(t time.Time) *time.Time { return &t }
+
+// singleFieldAffinity is an affinity whose only part is one required term
+// of one single-valued field requirement, with every part in one
+// allocation.
+type singleFieldAffinity struct {
+	a    Affinity
+	na   NodeAffinity
+	ns   selector.NodeSelector
+	term [1]selector.NodeSelectorTerm
+	req  [1]selector.NodeSelectorRequirement
+	val  [1]string
+}
+
+// NewSingleFieldAffinity returns an affinity whose only part is one
+// required node selector term with one field requirement, key op
+// [value]: the shape a DaemonSet controller pins its pods to their node
+// with (matchFields metadata.name In [node]). It is made in one allocation;
+// its slices have no spare capacity, so appending to them copies.
+func NewSingleFieldAffinity(key string, op selector.NodeSelectorOperator, value string) *Affinity {
+	b := &singleFieldAffinity{}
+	b.val[0] = value
+	b.req[0] = selector.NodeSelectorRequirement{Key: key, Operator: op, Values: b.val[:]}
+	b.term[0].MatchFields = b.req[:]
+	b.ns.NodeSelectorTerms = b.term[:]
+	b.na.RequiredDuringSchedulingIgnoredDuringExecution = &b.ns
+	b.a.NodeAffinity = &b.na
+	return &b.a
+}
+
+// singleFieldRequirement returns a's requirement if a has the shape
+// NewSingleFieldAffinity makes (nil slices where it has nil ones).
+func singleFieldRequirement(a *Affinity) (selector.NodeSelectorRequirement, bool) {
+	na := a.NodeAffinity
+	if na == nil || na.PreferredDuringSchedulingIgnoredDuringExecution != nil || na.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return selector.NodeSelectorRequirement{}, false
+	}
+	terms := na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+	if len(terms) != 1 || terms[0].MatchExpressions != nil || len(terms[0].MatchFields) != 1 {
+		return selector.NodeSelectorRequirement{}, false
+	}
+	r := terms[0].MatchFields[0]
+	if len(r.Values) != 1 {
+		return selector.NodeSelectorRequirement{}, false
+	}
+	return r, true
+}

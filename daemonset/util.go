@@ -102,19 +102,11 @@ func AddDaemonPodTolerations(tols []taints.Toleration, hostNetwork bool) []taint
 // ReplaceDaemonSetPodNodeNameNodeAffinity. a may be nil. The result shares
 // nothing with a.
 func ReplaceNodeNameAffinity(a *cluster.Affinity, node string) *cluster.Affinity {
-	out := a.DeepCopy()
-	if out == nil {
-		out = &cluster.Affinity{}
-	}
-	if out.NodeAffinity == nil {
-		out.NodeAffinity = &cluster.NodeAffinity{}
-	}
-	out.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution = &selector.NodeSelector{
-		NodeSelectorTerms: []selector.NodeSelectorTerm{{
-			MatchFields: []selector.NodeSelectorRequirement{{
-				Key: selector.ObjectNameField, Operator: selector.NodeSelectorOpIn, Values: []string{node},
-			}},
-		}},
+	out := cluster.NewSingleFieldAffinity(selector.ObjectNameField, selector.NodeSelectorOpIn, node)
+	if a != nil && a.NodeAffinity != nil && a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution != nil {
+		preferred := (&cluster.Affinity{NodeAffinity: &cluster.NodeAffinity{
+			PreferredDuringSchedulingIgnoredDuringExecution: a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution}}).DeepCopy()
+		out.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution = preferred.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 	}
 	return out
 }
