@@ -77,12 +77,20 @@ func (k EventKind) String() string { return eventKindNames[k] }
 // Event is one entry of the log. Seq is gap-free and assigned when the
 // event is queued (notes: when recorded); events are processed in (At, Seq)
 // order, so the log is in that order too.
+//
+// Change is the change as submitted, except that an applied status write
+// (cluster.UpdateStatus) keeps the object as stored: the status
+// subresource takes only the status from what it is given and the rest
+// from the stored object, so the two differ only in what was ignored (and
+// the resourceVersion, which becomes the new one). Keeping the stored
+// object saves the log a second copy of every status write. Replay gives
+// the same state either way.
 type Event struct {
 	Seq    uint64
 	At     time.Time
 	Kind   EventKind
 	Source string         // who submitted it: "scenario", a controller name, ...
-	Change cluster.Change // EventChange
+	Change cluster.Change // EventChange; see Event
 	Key    cluster.Key    // EventWake: the key to wake
 	Note   *cluster.Note  // EventNote
 	Rev    uint64         // EventChange: the store revision after applying (0 if refused)
@@ -278,6 +286,10 @@ func (e *Engine) Step() (Event, bool, error) {
 			ev.Err = err.Error()
 		} else {
 			ev.Rev = d.Rev
+			if us, ok := ev.Change.(cluster.UpdateStatus); ok && d.New != nil {
+				us.Object = d.New
+				ev.Change = us
+			}
 			for i, c := range e.controllers {
 				c.Observe(d)
 				e.dirty[i] = true

@@ -191,3 +191,37 @@ func TestWriteJSONL(t *testing.T) {
 	assert.Contains(t, string(lines[0]), `"seq":1,"at":"2000-01-01T00:00:00Z","offset":"+0s","kind":"change","source":"scenario","verb":"create","key":"node/n1","object":{"metadata":{"name":"n1"}`)
 	assert.Equal(t, `{"seq":2,"at":"2000-01-01T00:00:01Z","offset":"+1s","kind":"change","source":"scenario","verb":"delete","key":"node/n1","gracePeriodSeconds":0,"rev":2}`, string(lines[1]))
 }
+
+// TestLogKeepsStoredStatusWrite checks that an applied status write is
+// logged with the object as stored (the status subresource ignores the
+// submitted labels), a refused one as submitted, and that replaying such
+// a log rebuilds the same state.
+func TestLogKeepsStoredStatusWrite(t *testing.T) {
+	e, err := New(Config{})
+	require.NoError(t, err)
+	e.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("default/p", ct.OnNode("n1"))})
+	require.NoError(t, e.Stabilize())
+	stored, _ := e.View().Pod("default", "p")
+	in := stored.DeepCopy()
+	in.Status.Phase = cluster.PodRunning
+	in.Labels = selector.Set{"ignored": "by the status subresource"}
+	e.Submit(e.Now(), "kubelet", cluster.UpdateStatus{Object: in})
+	stale := in.DeepCopy()
+	e.Submit(e.Now(), "kubelet", cluster.UpdateStatus{Object: stale, ExpectedRV: 1})
+	require.NoError(t, e.Stabilize())
+
+	log := e.Log()
+	require.Len(t, log, 3)
+	applied := log[1].Change.(cluster.UpdateStatus).Object.(*cluster.Pod)
+	now, _ := e.View().Pod("default", "p")
+	assert.Same(t, now, applied, "the log shares the stored object")
+	assert.Equal(t, cluster.PodRunning, applied.Status.Phase)
+	assert.Nil(t, applied.Labels)
+	assert.Equal(t, log[1].Rev, applied.ResourceVersion)
+	assert.NotEmpty(t, log[2].Err)
+	assert.Same(t, stale, log[2].Change.(cluster.UpdateStatus).Object, "a refused write is logged as submitted")
+
+	s, err := Replay(log)
+	require.NoError(t, err)
+	assert.Equal(t, cluster.Digest(e.View()), cluster.Digest(s))
+}
