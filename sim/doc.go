@@ -35,10 +35,12 @@
 // Truncate'd to a unit) on its own named stream (StreamStartLatency,
 // StreamReadyDelay, StreamFailure); a pod fails instead with
 // FailureProbability or on a Fail call; a pod being deleted leaves the
-// store at its deletionTimestamp. The agent keeps its own timers in
-// (time, pod) order and asks the engine for one wake-up per instant at
-// which some pod is due, naming the first such pod, not one per pod; the
-// round it starts handles every pod due. Differences from a real kubelet: there
+// store at its deletionTimestamp. The agent keeps its own timers in time
+// order and asks the engine for one wake-up per instant at which some pod
+// is due, naming the first such pod, not one per pod; the round it starts
+// handles every pod due, in key order. It follows the pods it runs and
+// the node list through Observe, so a round reads nothing from the view.
+// Differences from a real kubelet: there
 // are no container statuses and no restarts, a Failed pod has reason
 // SimulatedFailure (or the one given to Fail), and termination always
 // takes the whole grace period. PodGC deletes the pods of a deleted node
@@ -56,6 +58,8 @@
 // seeded by (Config.Seed, FNV-64a(stream)) so that one stream's draws never
 // shift another's. The clock is virtual and only moves forward. State is a
 // fold of the log: Replay(log) rebuilds a store whose cluster.Digest equals
-// the original's. The engine uses no goroutines and is not safe for
+// the original's. The log keeps an applied status write's object as stored
+// rather than as submitted (see Event), which holds every status version
+// once instead of twice. The engine uses no goroutines and is not safe for
 // concurrent use; run independent simulations in parallel instead.
 package sim
