@@ -256,7 +256,12 @@ func (c *Controller) markNode(st *dsState, node string) {
 	if !st.built {
 		return // the whole DaemonSet is rebuilt anyway
 	}
-	e := c.entry(st, node)
+	c.markEntry(st, c.entry(st, node))
+}
+
+// markEntry is markNode for a node entry of a built st.
+func (c *Controller) markEntry(st *dsState, e *nodeEntry) {
+	c.enqueue(st)
 	if !e.dirty {
 		e.dirty = true
 		st.dirtyNodes = append(st.dirtyNodes, e)
@@ -424,7 +429,7 @@ func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
 		if e := st.nodes[node]; e != nil {
 			if i := slices.IndexFunc(e.pods, func(q *cluster.Pod) bool { return q.Name == p.Name }); i >= 0 {
 				e.pods[i] = p
-				c.markNode(st, node)
+				c.markEntry(st, e)
 				return
 			}
 		}
@@ -446,7 +451,7 @@ func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
 	if keep {
 		e.pods = append(e.pods, p)
 	}
-	c.markNode(st, node)
+	c.markEntry(st, e)
 }
 
 func (c *Controller) removePod(st *dsState, name string) {
@@ -470,7 +475,7 @@ func (c *Controller) removePod(st *dsState, name string) {
 		return
 	}
 	e.pods = slices.DeleteFunc(e.pods, func(p *cluster.Pod) bool { return p.Name == name })
-	c.markNode(st, node)
+	c.markEntry(st, e)
 }
 
 func cmpKey(a, b *dsState) int { return a.key.Compare(b.key) }

@@ -218,7 +218,9 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 		if pi.state == podOnNode {
 			s.cache.touch(pi.node)
 		}
-		s.cache.touch(pi.nominated)
+		if pi.nominated != "" {
+			s.cache.touch(pi.nominated)
+		}
 	}
 	// Terminal pods leave the scheduler's cache, as the scheduler's
 	// informer filters them out; unbound terminating pods are never tried.
