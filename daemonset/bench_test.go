@@ -10,6 +10,7 @@ import (
 
 	"github.com/daemonsim/daemonsim/cluster"
 	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/internal/pagefault"
 	"github.com/daemonsim/daemonsim/sim"
 )
 
@@ -23,6 +24,7 @@ func BenchmarkDaemonSets(b *testing.B) {
 		b.Run(fmt.Sprintf("%dNodes_10DaemonSets", nodes), func(b *testing.B) {
 			b.ReportAllocs()
 			var total time.Duration
+			var faults int64
 			for range b.N {
 				b.StopTimer()
 				c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 1}, NodeAgent: sim.NodeAgentConfig{
@@ -36,17 +38,15 @@ func BenchmarkDaemonSets(b *testing.B) {
 					c.Submit(c.Now(), "bench", cluster.Create{Object: newDS(fmt.Sprintf("agent-%d", i))})
 				}
 				runtime.GC() // the setup's garbage is not the measured phase's to collect
-				b.StartTimer()
-				start := time.Now()
-				require.NoError(b, c.Stabilize())
-				total += time.Since(start)
-				b.StopTimer()
+				elapsed, f := stabilizeTimed(b, c)
+				total, faults = total+elapsed, faults+f
 				for ds := range c.View().DaemonSets() {
 					require.Equal(b, int32(nodes), ds.Status.NumberReady)
 				}
 			}
 			b.ReportMetric(float64(10*nodes)*float64(b.N)/total.Seconds(), "pods/s")
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/run")
+			b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
 		})
 	}
 }
@@ -70,6 +70,7 @@ func BenchmarkRollingUpdate(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var total, simulated time.Duration
+			var faults int64
 			for range b.N {
 				b.StopTimer()
 				c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 1}, NodeAgent: sim.NodeAgentConfig{
@@ -87,11 +88,8 @@ func BenchmarkRollingUpdate(b *testing.B) {
 				cp := cur.DeepCopy()
 				cp.Spec.Template.Spec.Containers[0].Image = "agent:2"
 				c.Submit(c.Now(), "bench", cluster.Update{Object: cp})
-				b.StartTimer()
-				start := time.Now()
-				require.NoError(b, c.Stabilize())
-				total += time.Since(start)
-				b.StopTimer()
+				elapsed, f := stabilizeTimed(b, c)
+				total, faults = total+elapsed, faults+f
 				reports := c.DaemonSets.Rollouts("default", "agent")
 				require.Len(b, reports, 1)
 				require.False(b, reports[0].End.IsZero())
@@ -99,7 +97,21 @@ func BenchmarkRollingUpdate(b *testing.B) {
 				simulated += reports[0].Duration()
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/run")
+			b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
 			b.ReportMetric(simulated.Hours()/float64(b.N), "sim-h/run")
 		})
 	}
+}
+
+// stabilizeTimed runs c to a fixed point with the benchmark timer on and
+// returns the wall time it took and the page faults it caused (the pages
+// the kernel supplied on first touch: many in a cold run, few in a warm
+// one).
+func stabilizeTimed(b *testing.B, c *sim.Cluster) (time.Duration, int64) {
+	b.StartTimer()
+	start, faults := time.Now(), pagefault.Minor()
+	require.NoError(b, c.Stabilize())
+	elapsed, faults := time.Since(start), pagefault.Minor()-faults
+	b.StopTimer()
+	return elapsed, faults
 }

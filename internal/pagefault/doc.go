@@ -1,7 +1,8 @@
-// Package pagefault holds one benchmark, BenchmarkFirstTouch, that
-// measures what a 4 KiB page of fresh anonymous memory costs the first time
-// it is written on the machine at hand. It explains the gap between the
-// first run of a simulation in a fresh process and a later one: the first
-// pays this cost for every page the Go heap grows by. It is not part of
-// the library.
+// Package pagefault helps the benchmarks tell cold runs from warm ones.
+// Minor counts the process's first-touch page faults, so a benchmark can
+// report how many pages its timed phase had the kernel supply, and
+// BenchmarkFirstTouch measures what one such fault costs on the machine at
+// hand. A first run of a simulation in a fresh process pays that cost for
+// every page the Go heap grows by; a later run reuses memory already
+// mapped. It is not part of the library.
 package pagefault

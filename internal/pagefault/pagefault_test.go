@@ -5,6 +5,9 @@ package pagefault
 import (
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkFirstTouch maps 64 MiB of fresh anonymous memory per iteration,
@@ -31,4 +34,18 @@ func BenchmarkFirstTouch(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(pages), "µs/page")
+}
+
+// TestMinorCountsFirstTouches writes to fresh pages and checks that Minor
+// counted at least one fault per 2 MiB (one per page without huge pages).
+func TestMinorCountsFirstTouches(t *testing.T) {
+	const size = 16 << 20
+	m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, syscall.Munmap(m)) }()
+	before := Minor()
+	for i := 0; i < size; i += 4096 {
+		m[i] = 1
+	}
+	assert.GreaterOrEqual(t, Minor()-before, int64(size/(2<<20)))
 }
