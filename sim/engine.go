@@ -192,8 +192,9 @@ func (e *Engine) Log() []Event { return e.log.slice(0) }
 // LogLen returns the number of events in the log. O(1).
 func (e *Engine) LogLen() int { return e.log.n }
 
-// Events yields the log's events from index from on, in log order. The
-// yielded pointers are shared with the engine and must not be modified.
+// Events yields the log's events from index from on, in log order. Each
+// yielded Event is new and the caller's; the objects and notes it points
+// to are shared with the engine and must not be modified.
 func (e *Engine) Events(from int) iter.Seq[*Event] { return e.log.from(from) }
 
 // Pending returns the number of queued events.
@@ -303,11 +304,11 @@ func (e *Engine) Step() (Event, bool, error) {
 			}
 		}
 	}
-	logged := e.log.append(ev)
+	e.log.append(ev)
 	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
-		return *logged, true, nil
+		return *ev, true, nil
 	}
-	return *logged, true, e.reconcile()
+	return *ev, true, e.reconcile()
 }
 
 func (e *Engine) reconcile() error {
@@ -429,33 +430,89 @@ func offset(start, t time.Time) string {
 	return "+" + d.String()
 }
 
-// eventLog is an append-only list of events stored in fixed-size chunks
-// of pointers, so that appending never copies earlier events, and an
-// event queued and then logged is never copied at all.
+// eventLog is an append-only list of events, kept as 64-byte records in
+// fixed-size chunks, so that appending never copies earlier events and a
+// logged event costs no allocation of its own (an Event is 144 bytes and
+// its own heap object). Reading materializes Events from the records.
 type eventLog struct {
-	chunks [][]*Event
-	n      int
+	chunks  [][]logRecord
+	n       int
+	sources []string          // interned event sources, by index
+	source  map[string]uint32 // source -> index in sources
+}
+
+// logRecord is one logged event. payload is the change (EventChange), the
+// note (EventNote) or the key (EventWake); err is set only for a refused
+// change. The time is kept as Unix nanoseconds and its location, from
+// which time.Unix(0, at).In(loc) rebuilds the same Time.
+type logRecord struct {
+	seq     uint64
+	at      int64
+	loc     *time.Location
+	payload any
+	rev     uint64
+	err     *string
+	source  uint32
+	kind    EventKind
 }
 
 const logChunk = 4096
 
-// append adds ev, which the log owns from now on, and returns it.
-func (l *eventLog) append(ev *Event) *Event {
+// append records ev; the log keeps nothing of ev itself but the objects
+// and notes it points to.
+func (l *eventLog) append(ev *Event) {
 	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]*Event, 0, logChunk))
+		l.chunks = append(l.chunks, make([]logRecord, 0, logChunk))
+	}
+	src, ok := l.source[ev.Source]
+	if !ok {
+		if l.source == nil {
+			l.source = map[string]uint32{}
+		}
+		src = uint32(len(l.sources))
+		l.sources = append(l.sources, ev.Source)
+		l.source[ev.Source] = src
+	}
+	r := logRecord{seq: ev.Seq, at: ev.At.UnixNano(), loc: ev.At.Location(), rev: ev.Rev, source: src, kind: ev.Kind}
+	switch ev.Kind {
+	case EventChange:
+		r.payload = ev.Change
+	case EventNote:
+		r.payload = ev.Note
+	case EventWake:
+		r.payload = ev.Key
+	}
+	if ev.Err != "" {
+		msg := ev.Err // not &ev.Err, which would keep all of ev
+		r.err = &msg
 	}
 	c := &l.chunks[len(l.chunks)-1]
-	*c = append(*c, ev)
+	*c = append(*c, r)
 	l.n++
-	return ev
 }
 
-func (l *eventLog) at(i int) *Event { return l.chunks[i/logChunk][i%logChunk] }
+// event returns a new Event holding the i'th record.
+func (l *eventLog) event(i int) *Event {
+	r := &l.chunks[i/logChunk][i%logChunk]
+	ev := &Event{Seq: r.seq, At: time.Unix(0, r.at).In(r.loc), Kind: r.kind, Source: l.sources[r.source], Rev: r.rev}
+	switch p := r.payload.(type) {
+	case cluster.Change:
+		ev.Change = p
+	case *cluster.Note:
+		ev.Note = p
+	case cluster.Key:
+		ev.Key = p
+	}
+	if r.err != nil {
+		ev.Err = *r.err
+	}
+	return ev
+}
 
 func (l *eventLog) from(i int) iter.Seq[*Event] {
 	return func(yield func(*Event) bool) {
 		for ; i < l.n; i++ {
-			if !yield(l.at(i)) {
+			if !yield(l.event(i)) {
 				return
 			}
 		}

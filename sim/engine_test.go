@@ -225,3 +225,48 @@ func TestLogKeepsStoredStatusWrite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cluster.Digest(e.View()), cluster.Digest(s))
 }
+
+// TestLogGivesBackWhatStepReturned checks that the log's compact records
+// rebuild every event exactly as Step returned it: changes applied and
+// refused, wake-ups, notes, and times in a location other than UTC.
+func TestLogGivesBackWhatStepReturned(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	start := time.Date(1999, 12, 31, 19, 0, 0, 5, ny)
+	e, err := New(Config{Start: start}, &labeler{})
+	require.NoError(t, err)
+	e.Submit(start, "scenario", cluster.Create{Object: ct.Node("n1")})
+	e.Submit(start.Add(time.Second), "scenario", cluster.Create{Object: ct.Node("n1")}) // refused: exists
+	e.WakeAt(start.Add(2*time.Second), "labeler", cluster.Key{Kind: cluster.KindNode, Name: "n1"})
+	var stepped []Event
+	for {
+		ev, ok, err := e.Step()
+		require.NoError(t, err)
+		if !ok {
+			break
+		}
+		stepped = append(stepped, ev)
+	}
+	require.Equal(t, e.LogLen(), len(stepped)+1, "the labeler's note is logged, not stepped")
+	var logged []Event
+	for ev := range e.Events(0) {
+		logged = append(logged, *ev)
+	}
+	assert.Equal(t, e.Log(), logged)
+	kinds, refused := map[EventKind]int{}, 0
+	j := 0
+	for _, ev := range logged {
+		kinds[ev.Kind]++
+		if ev.Err != "" {
+			refused++
+		}
+		if ev.Kind == EventNote {
+			continue
+		}
+		assert.Equal(t, stepped[j], ev)
+		assert.Same(t, ny, ev.At.Location())
+		j++
+	}
+	assert.Equal(t, map[EventKind]int{EventChange: 3, EventWake: 1, EventNote: 1}, kinds)
+	assert.Equal(t, 1, refused)
+}
