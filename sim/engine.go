@@ -442,7 +442,8 @@ type eventLog struct {
 }
 
 // logRecord is one logged event. payload is the change (EventChange), the
-// note (EventNote) or the key (EventWake); err is set only for a refused
+// note (EventNote) or the queued Event holding the key (EventWake); err is
+// set only for a refused
 // change. The time is kept as Unix nanoseconds and its location, from
 // which time.Unix(0, at).In(loc) rebuilds the same Time.
 type logRecord struct {
@@ -480,7 +481,7 @@ func (l *eventLog) append(ev *Event) {
 	case EventNote:
 		r.payload = ev.Note
 	case EventWake:
-		r.payload = ev.Key
+		r.payload = ev // its key, without a boxing allocation
 	}
 	if ev.Err != "" {
 		msg := ev.Err // not &ev.Err, which would keep all of ev
@@ -500,8 +501,8 @@ func (l *eventLog) event(i int) *Event {
 		ev.Change = p
 	case *cluster.Note:
 		ev.Note = p
-	case cluster.Key:
-		ev.Key = p
+	case *Event:
+		ev.Key = p.Key
 	}
 	if r.err != nil {
 		ev.Err = *r.err
