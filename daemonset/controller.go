@@ -555,8 +555,9 @@ func sortedPods(m map[string]*cluster.Pod) []*cluster.Pod {
 
 // newTemplatePod is upstream's CreatePodTemplate: the template with the
 // default daemon tolerations and the revision hash label, in the
-// DaemonSet's namespace. Pods are copies of it with a name, an owner and
-// the node-name affinity.
+// DaemonSet's namespace, plus the controller reference every pod gets.
+// Pods are copies of it with a name and the node-name affinity; they share
+// its labels, tolerations and owner references, which nobody modifies.
 func newTemplatePod(ds *cluster.DaemonSet, pl *placement, hash string) *cluster.Pod {
 	t := ds.Spec.Template.DeepCopy()
 	p := &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Namespace: ds.Namespace, Labels: t.Labels, Annotations: t.Annotations}, Spec: t.Spec}
@@ -567,5 +568,6 @@ func newTemplatePod(ds *cluster.DaemonSet, pl *placement, hash string) *cluster.
 		p.Labels[ControllerRevisionHashLabel] = hash
 	}
 	p.Spec.Tolerations = slices.Clone(pl.tolerations)
+	p.OwnerReferences = []cluster.OwnerReference{controllerRef(ds)} // shared by every pod made from p
 	return p
 }

@@ -330,8 +330,9 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	return acted
 }
 
-// newPod makes the pod for node from the template: a generated name not
-// taken in view, the node-name affinity and the controller reference.
+// newPod makes the pod for node from the template (which carries the
+// controller reference): a generated name not taken in view and the
+// node-name affinity.
 func (c *Controller) newPod(view cluster.View, st *dsState, node string) *cluster.Pod {
 	p := *st.tmpl
 	for {
@@ -342,7 +343,6 @@ func (c *Controller) newPod(view cluster.View, st *dsState, node string) *cluste
 		}
 	}
 	p.Spec.Affinity = ReplaceNodeNameAffinity(st.tmpl.Spec.Affinity, node)
-	p.OwnerReferences = []cluster.OwnerReference{controllerRef(st.ds)}
 	return &p
 }
 
