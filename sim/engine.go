@@ -304,7 +304,11 @@ func (e *Engine) Step() (Event, bool, error) {
 			}
 		}
 	}
-	e.log.append(ev)
+	if ev.Kind == EventWake {
+		e.log.appendWake(ev)
+	} else {
+		e.log.append(ev)
+	}
 	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
 		return *ev, true, nil
 	}
@@ -459,12 +463,20 @@ type logRecord struct {
 
 const logChunk = 4096
 
-// append records ev; the log keeps nothing of ev itself but the objects
-// and notes it points to.
-func (l *eventLog) append(ev *Event) {
-	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, make([]logRecord, 0, logChunk))
-	}
+// append records ev. The log keeps nothing of ev itself (so a caller's
+// Event may live on its stack) but the objects and notes it points to;
+// wake-ups go through appendWake.
+func (l *eventLog) append(ev *Event) { l.push(l.record(ev)) }
+
+// appendWake records the wake-up ev, keeping ev for its key (boxing the
+// key instead would allocate).
+func (l *eventLog) appendWake(ev *Event) {
+	r := l.record(ev)
+	r.payload = ev
+	l.push(r)
+}
+
+func (l *eventLog) record(ev *Event) logRecord {
 	src, ok := l.source[ev.Source]
 	if !ok {
 		if l.source == nil {
@@ -480,12 +492,17 @@ func (l *eventLog) append(ev *Event) {
 		r.payload = ev.Change
 	case EventNote:
 		r.payload = ev.Note
-	case EventWake:
-		r.payload = ev // its key, without a boxing allocation
 	}
 	if ev.Err != "" {
-		msg := ev.Err // not &ev.Err, which would keep all of ev
+		msg := ev.Err
 		r.err = &msg
+	}
+	return r
+}
+
+func (l *eventLog) push(r logRecord) {
+	if l.n%logChunk == 0 {
+		l.chunks = append(l.chunks, make([]logRecord, 0, logChunk))
 	}
 	c := &l.chunks[len(l.chunks)-1]
 	*c = append(*c, r)
