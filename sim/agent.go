@@ -135,14 +135,6 @@ func (a *NodeAgent) follow(k cluster.Key, p *cluster.Pod) *agentPod {
 	return ap
 }
 
-// replace makes ap the record of its key, retiring any earlier one.
-func (a *NodeAgent) replace(ap *agentPod) {
-	if old := a.pods[ap.key]; old != nil {
-		old.gone = true
-	}
-	a.pods[ap.key] = ap
-}
-
 // forget drops the record of k, if any.
 func (a *NodeAgent) forget(k cluster.Key) {
 	if ap := a.pods[k]; ap != nil {
@@ -193,21 +185,28 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 		a.forget(d.Key)
 		return
 	}
-	ap := a.pods[d.Key]
+	ap := a.pods[d.Key] // the one lookup of this delta
 	if ap != nil {
 		ap.pod = n
 	}
 	switch {
 	case n.IsTerminating():
 		if o == nil || !o.IsTerminating() || !o.DeletionTimestamp.Equal(*n.DeletionTimestamp) {
-			a.touch(a.follow(d.Key, n)) // handled at the deletion timestamp
+			if ap == nil {
+				ap = &agentPod{key: d.Key, pod: n, stage: stageDone}
+				a.pods[d.Key] = ap
+			}
+			a.touch(ap) // handled at the deletion timestamp
 		}
 	case n.IsBound() && (o == nil || !o.IsBound()) && !n.IsTerminal():
-		ap := &agentPod{key: d.Key, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
+		if ap != nil {
+			ap.gone = true // retired by the new record
+		}
+		ap = &agentPod{key: d.Key, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
 		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
 			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
 		}
-		a.replace(ap)
+		a.pods[d.Key] = ap
 		a.touch(ap)
 	}
 }
