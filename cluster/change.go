@@ -20,7 +20,19 @@ type Change interface {
 // Create adds a new object. It fails with ErrAlreadyExists if the key is
 // taken, or ErrInvalid (with every problem listed) if the defaulted object
 // is not valid.
-type Create struct{ Object Object }
+//
+// The store keeps a copy of Object, unless Handoff is set: then it keeps
+// Object itself, and the caller gives it up. Defaulting, admission and the
+// store's metadata (uid, resourceVersion, creationTimestamp) are written
+// into it, whatever the outcome, and from submission on nobody may modify
+// it or anything it points to (maps, slices, pointers it shares with other
+// values included); reading stays safe. A controller that builds a fresh
+// object for each create saves a copy per pod this way; the outcome and the
+// log are the same as without Handoff.
+type Create struct {
+	Object  Object
+	Handoff bool
+}
 
 // Update replaces an object's metadata and spec; its status is kept (the
 // status subresource is written by UpdateStatus). With ExpectedRV non-zero it
@@ -32,9 +44,14 @@ type Update struct {
 
 // UpdateStatus replaces an object's status only, as the status subresource
 // does; metadata and spec are kept. ExpectedRV as for Update.
+//
+// Handoff gives Object to the store as for Create: the new version is
+// Object itself, with the stored metadata and spec written into it, and
+// its status (slices and pointers included) is kept without a copy.
 type UpdateStatus struct {
 	Object     Object
 	ExpectedRV uint64
+	Handoff    bool
 }
 
 // DeletionPropagation says what happens to an object's dependents.

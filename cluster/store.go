@@ -396,9 +396,13 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	case Create:
 		d, err = s.create(now, c)
 	case Update:
-		d, err = s.update(c.Object, c.ExpectedRV, false)
+		d, err = s.update(c.Object, c.ExpectedRV)
 	case UpdateStatus:
-		d, err = s.update(c.Object, c.ExpectedRV, true)
+		if c.Object == nil {
+			err = fmt.Errorf("nil object: %w", ErrInvalid)
+		} else {
+			d, err = s.updateStatus(c.Object, c.ExpectedRV, c.Handoff)
+		}
 	case Delete:
 		d, err = s.delete(now, c)
 	case Bind:
@@ -419,9 +423,12 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
 	}
 	var o Object
-	if p, ok := c.Object.(*Pod); ok {
+	switch p, ok := c.Object.(*Pod); {
+	case c.Handoff:
+		o = c.Object
+	case ok:
 		o = copyPodSharing(p, s.lastPod)
-	} else {
+	default:
 		o = c.Object.DeepCopyObject()
 	}
 	Default(o)
@@ -500,12 +507,9 @@ func withStatus(dst, src Object) Object {
 	return out
 }
 
-func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error) {
+func (s *Store) update(obj Object, expectedRV uint64) (Delta, error) {
 	if obj == nil {
 		return Delta{}, fmt.Errorf("nil object: %w", ErrInvalid)
-	}
-	if status {
-		return s.updateStatus(obj, expectedRV)
 	}
 	in := obj.DeepCopyObject()
 	if in.ObjectKind().Namespaced() && in.Meta().Namespace == "" {
@@ -520,33 +524,23 @@ func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error
 	if expectedRV != 0 && expectedRV != om.ResourceVersion {
 		return Delta{}, fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again: %w", ErrConflict)
 	}
-	var o Object
-	if status {
-		// keep metadata and spec; take the status
-		o = withStatus(old, in)
-	} else {
-		o = withStatus(in, old)
-		Default(o)
-	}
+	// keep the status; take metadata and spec
+	o := withStatus(in, old)
+	Default(o)
 	m := o.Meta()
 	m.UID, m.CreationTimestamp, m.Generation = om.UID, om.CreationTimestamp, om.Generation
 	m.DeletionTimestamp, m.DeletionGracePeriodSeconds = clonePtr(om.DeletionTimestamp), clonePtr(om.DeletionGracePeriodSeconds)
-	if status {
-		m.Finalizers = slices.Clone(om.Finalizers)
-	}
 	errs := Validate(o)
-	if !status {
-		errs = append(errs, ValidateUpdate(old, o)...)
-	}
+	errs = append(errs, ValidateUpdate(old, o)...)
 	if len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
 	}
-	if c, ok := o.(*PriorityClass); ok && !status {
+	if c, ok := o.(*PriorityClass); ok {
 		if err := admitPriorityClass(s, c); err != nil {
 			return Delta{}, err
 		}
 	}
-	if !status && !jsonEqual(specOf(old), specOf(o)) {
+	if !jsonEqual(specOf(old), specOf(o)) {
 		m.Generation++
 	}
 	rev := s.rev + 1
@@ -563,9 +557,11 @@ func (s *Store) update(obj Object, expectedRV uint64, status bool) (Delta, error
 
 // updateStatus is the status subresource: the stored object's metadata and
 // spec are kept (shared with the new version: stored objects are never
-// modified), the status is copied from obj and validated alone, as the
-// status strategies do. Cost: O(log n + status size).
-func (s *Store) updateStatus(obj Object, expectedRV uint64) (Delta, error) {
+// modified), the status is taken from obj and validated alone, as the
+// status strategies do. With handoff obj itself becomes the new version
+// (the stored metadata and spec written into it) and its status is not
+// copied. Cost: O(log n + status size).
+func (s *Store) updateStatus(obj Object, expectedRV uint64, handoff bool) (Delta, error) {
 	k := KeyOf(obj)
 	if k.Kind.Namespaced() && k.Namespace == "" {
 		k.Namespace = DefaultNamespace
@@ -581,27 +577,38 @@ func (s *Store) updateStatus(obj Object, expectedRV uint64) (Delta, error) {
 	var errs field.ErrorList
 	switch old := old.(type) {
 	case *Node:
-		cp := *old
-		cp.Status = obj.(*Node).DeepCopy().Status
-		errs = append(errs, validateResourceList(cp.Status.Capacity, field.NewPath("status", "capacity"))...)
-		errs = append(errs, validateResourceList(cp.Status.Allocatable, field.NewPath("status", "allocatable"))...)
-		o = &cp
+		in := obj.(*Node)
+		if !handoff {
+			in = &Node{Status: in.DeepCopy().Status}
+		}
+		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		errs = append(errs, validateResourceList(in.Status.Capacity, field.NewPath("status", "capacity"))...)
+		errs = append(errs, validateResourceList(in.Status.Allocatable, field.NewPath("status", "allocatable"))...)
+		o = in
 	case *Pod:
-		cp := *old
 		in := obj.(*Pod)
-		cp.Status = in.Status
-		cp.Status.Conditions = slices.Clone(in.Status.Conditions)
-		cp.Status.StartTime = clonePtr(in.Status.StartTime)
-		o = &cp
+		if !handoff {
+			in = &Pod{Status: in.Status}
+			in.Status.Conditions = slices.Clone(in.Status.Conditions)
+			in.Status.StartTime = clonePtr(in.Status.StartTime)
+		}
+		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		o = in
 	case *DaemonSet:
-		cp := *old
-		cp.Status = obj.(*DaemonSet).DeepCopy().Status
-		errs = append(errs, validateDaemonSetStatus(&old.Status, &cp.Status)...)
-		o = &cp
+		in := obj.(*DaemonSet)
+		if !handoff {
+			in = &DaemonSet{Status: in.DeepCopy().Status}
+		}
+		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		errs = append(errs, validateDaemonSetStatus(&old.Status, &in.Status)...)
+		o = in
 	case *PodDisruptionBudget:
-		cp := *old
-		cp.Status = obj.(*PodDisruptionBudget).DeepCopy().Status
-		o = &cp
+		in := obj.(*PodDisruptionBudget)
+		if !handoff {
+			in = &PodDisruptionBudget{Status: in.DeepCopy().Status}
+		}
+		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		o = in
 	default:
 		o = old // kinds without a status: the write changes nothing but the version
 	}

@@ -92,6 +92,78 @@ func TestStoreCallerKeepsOwnership(t *testing.T) {
 	assert.Equal(t, "a", got.Labels["zone"], "the store copied the object")
 }
 
+// TestStoreHandoff checks that a change given with Handoff stores the
+// submitted object itself, and that the outcome equals the same change
+// given without it: created pods, and status writes of every kind with a
+// status (the stored metadata and spec win over the submitted ones).
+func TestStoreHandoff(t *testing.T) {
+	pdb := func() *cluster.PodDisruptionBudget {
+		one := cluster.FromInt(1)
+		return &cluster.PodDisruptionBudget{ObjectMeta: cluster.ObjectMeta{Name: "b", Namespace: "default"},
+			Spec: cluster.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "a"}}}}
+	}
+	ds := func() *cluster.DaemonSet {
+		return &cluster.DaemonSet{ObjectMeta: cluster.ObjectMeta{Name: "d", Namespace: "default"}, Spec: cluster.DaemonSetSpec{
+			Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "a"}},
+			Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": "a"}},
+				Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: "c", Image: "i"}}}}}}
+	}
+	build := func(handoff bool) (*cluster.Store, []cluster.Object) {
+		s := cluster.NewStore()
+		var submitted []cluster.Object
+		apply := func(c cluster.Change, o cluster.Object) {
+			submitted = append(submitted, o)
+			mustApply(t, s, c)
+		}
+		for _, o := range []cluster.Object{ct.Node("n1"), ct.Pod("default/p", ct.PodLabels("app", "a")), ds(), pdb()} {
+			apply(cluster.Create{Object: o, Handoff: handoff}, o)
+		}
+		n := ct.Node("n1", ct.NodeLabels("ignored", "x"), ct.CPU("2"))
+		apply(cluster.UpdateStatus{Object: n, Handoff: handoff}, n)
+		p := ct.Pod("default/p", ct.PodLabels("ignored", "x"), ct.StartTime(t0))
+		p.Status.Phase = cluster.PodRunning
+		p.Status.Conditions = []cluster.PodCondition{{Type: cluster.PodReady, Status: cluster.ConditionTrue}}
+		apply(cluster.UpdateStatus{Object: p, Handoff: handoff}, p)
+		d := ds()
+		d.Spec.Template.Labels["ignored"] = "x"
+		d.Status.NumberReady = 1
+		apply(cluster.UpdateStatus{Object: d, Handoff: handoff}, d)
+		b := pdb()
+		b.Status.CurrentHealthy = 1
+		apply(cluster.UpdateStatus{Object: b, Handoff: handoff}, b)
+		return s, submitted
+	}
+	copied, _ := build(false)
+	kept, submitted := build(true)
+	assert.Equal(t, cluster.Digest(copied), cluster.Digest(kept))
+	want := slices.Collect(copied.Objects())
+	got := slices.Collect(kept.Objects())
+	require.Equal(t, want, got)
+	for _, o := range submitted[4:] {
+		stored, ok := kept.Get(cluster.KeyOf(o))
+		require.True(t, ok)
+		assert.Same(t, o, stored, "%s: the status write's object is the new version", cluster.KeyOf(o))
+	}
+	p, _ := kept.Pod("default", "p")
+	assert.NotContains(t, p.Labels, "ignored", "the stored metadata wins")
+	assert.Equal(t, "a", p.Labels["app"])
+	assert.Equal(t, uint64(6), p.ResourceVersion)
+	n, _ := kept.Node("n1")
+	assert.NotContains(t, n.Labels, "ignored")
+	assert.Equal(t, int64(2000), n.Status.Capacity.Milli(cluster.ResourceCPU), "the submitted status is kept")
+	created := submitted[1].(*cluster.Pod)
+	assert.Equal(t, "00000000-0000-4000-8000-000000000002", created.UID, "a handed-off create is written into")
+	assert.Equal(t, cluster.PodPending, created.Status.Phase)
+
+	s := cluster.NewStore()
+	bad := ct.Pod("default/bad")
+	bad.Spec.Containers = nil
+	_, err := s.Apply(t0, cluster.Create{Object: bad, Handoff: true})
+	require.ErrorIs(t, err, cluster.ErrInvalid)
+	_, ok := s.Pod("default", "bad")
+	assert.False(t, ok, "a refused handoff stores nothing")
+}
+
 func TestStoreValidationIsAtomic(t *testing.T) {
 	s := cluster.NewStore()
 	bad := ct.Pod("default/x", ct.PodLabels("-bad", "v"), ct.Requests("cpu", "-1"))

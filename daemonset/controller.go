@@ -26,7 +26,9 @@ type Config struct {
 	// create, after the store's own admission check; an error fails that
 	// create as the API server would (a FailedCreate event, and slow start
 	// stops after the batch). Tests use it to inject a quota. It is called
-	// in a deterministic order and must be deterministic itself.
+	// in a deterministic order and must be deterministic itself. The pod
+	// is handed to the store once admitted (cluster.Create.Handoff):
+	// Admit may read it but must neither modify nor keep it.
 	Admit func(pod *cluster.Pod) error
 }
 

@@ -155,7 +155,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 					n = *cc + 1
 				}
 				cp.Status.CollisionCount = &n
-				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
 				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonHashCollision,
 					Message: fmt.Sprintf("Found a hash collision for DaemonSet %q - bumping collisionCount to %d to resolve it", ds.Name, n)})
 				return false

@@ -297,7 +297,7 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 				continue
 			}
 			acted = true
-			plan.Changes = append(plan.Changes, cluster.Create{Object: p})
+			plan.Changes = append(plan.Changes, cluster.Create{Object: p, Handoff: true})
 			plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulCreate,
 				Message: "Created pod: " + p.Name})
 		}
@@ -440,7 +440,7 @@ func (c *Controller) writeStatus(st *dsState, plan *cluster.Plan) {
 	cp.Status.NumberAvailable = t.available
 	cp.Status.NumberUnavailable = t.desired - t.available
 	cp.Status.ObservedGeneration = ds.Generation
-	plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+	plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
 }
 
 // ComputeStatus recounts ds's status counters from view the way upstream's

@@ -318,6 +318,6 @@ func (s *Scheduler) apply(now time.Time, pi *podInfo, d Decision, plan *cluster.
 		p.Status.NominatedNodeName, changed = nominated, true
 	}
 	if changed {
-		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: pi.pod.ResourceVersion})
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: pi.pod.ResourceVersion, Handoff: true})
 	}
 }

@@ -387,7 +387,7 @@ func (s *Scheduler) preparePreemption(now time.Time, pi *podInfo, d Decision, pl
 			Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue, Reason: ReasonPreemptionByScheduler,
 			Message: s.cfg.SchedulerName + ": preempting to accommodate a higher priority pod"}, now)
 		plan.Changes = append(plan.Changes,
-			cluster.UpdateStatus{Object: p, ExpectedRV: v.pod.ResourceVersion},
+			cluster.UpdateStatus{Object: p, ExpectedRV: v.pod.ResourceVersion, Handoff: true},
 			cluster.Delete{Key: k})
 		plan.Notes = append(plan.Notes, cluster.Note{Object: k, Type: cluster.NoteNormal, Reason: "Preempted",
 			Message: fmt.Sprintf("Preempted by pod %s on node %s", pi.pod.UID, d.Nominated)})
@@ -410,7 +410,7 @@ func (s *Scheduler) preparePreemption(now time.Time, pi *podInfo, d Decision, pl
 				rv = 0
 			}
 			p.Status.NominatedNodeName = ""
-			plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: rv})
+			plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: rv, Handoff: true})
 		}
 	}
 }

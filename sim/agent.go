@@ -318,7 +318,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 			cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionTrue}, now)
 			ap.stage = stageDone
 		}
-		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
 	}
 }
 

@@ -78,13 +78,16 @@ func (k EventKind) String() string { return eventKindNames[k] }
 // event is queued (notes: when recorded); events are processed in (At, Seq)
 // order, so the log is in that order too.
 //
-// Change is the change as submitted, except that an applied status write
-// (cluster.UpdateStatus) keeps the object as stored: the status
-// subresource takes only the status from what it is given and the rest
-// from the stored object, so the two differ only in what was ignored (and
-// the resourceVersion, which becomes the new one). Keeping the stored
-// object saves the log a second copy of every status write. Replay gives
-// the same state either way.
+// Change is the change as submitted, except that an applied create or
+// status write (cluster.Create, cluster.UpdateStatus) keeps the object as
+// stored, with Handoff false: the create as the API server returns it
+// (defaulted and admitted, with uid, resourceVersion and
+// creationTimestamp), the status write with the metadata and spec it kept
+// (so they differ from what was submitted only in what the status
+// subresource ignores, and the new resourceVersion). Keeping the stored
+// object saves the log a second copy of every created pod and status
+// write. Replay gives the same state either way, since the store sets what
+// it adds again.
 type Event struct {
 	Seq    uint64
 	At     time.Time
@@ -287,9 +290,11 @@ func (e *Engine) Step() (Event, bool, error) {
 			ev.Err = err.Error()
 		} else {
 			ev.Rev = d.Rev
-			if us, ok := ev.Change.(cluster.UpdateStatus); ok && d.New != nil {
-				us.Object = d.New
-				ev.Change = us
+			switch c := ev.Change.(type) {
+			case cluster.Create:
+				ev.Change = cluster.Create{Object: d.New}
+			case cluster.UpdateStatus:
+				ev.Change = cluster.UpdateStatus{Object: d.New, ExpectedRV: c.ExpectedRV}
 			}
 			for i, c := range e.controllers {
 				c.Observe(d)

@@ -188,18 +188,22 @@ func TestWriteJSONL(t *testing.T) {
 	require.NoError(t, e.WriteJSONL(&b))
 	lines := bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n"))
 	require.Len(t, lines, 2)
-	assert.Contains(t, string(lines[0]), `"seq":1,"at":"2000-01-01T00:00:00Z","offset":"+0s","kind":"change","source":"scenario","verb":"create","key":"node/n1","object":{"metadata":{"name":"n1"}`)
+	assert.Contains(t, string(lines[0]), `"seq":1,"at":"2000-01-01T00:00:00Z","offset":"+0s","kind":"change","source":"scenario","verb":"create","key":"node/n1","object":{"metadata":{"name":"n1","uid":"00000000-0000-4000-8000-000000000001","resourceVersion":"1","generation":1,"creationTimestamp":"2000-01-01T00:00:00Z"}`,
+		"an applied create is logged as stored")
 	assert.Equal(t, `{"seq":2,"at":"2000-01-01T00:00:01Z","offset":"+1s","kind":"change","source":"scenario","verb":"delete","key":"node/n1","gracePeriodSeconds":0,"rev":2}`, string(lines[1]))
 }
 
-// TestLogKeepsStoredStatusWrite checks that an applied status write is
-// logged with the object as stored (the status subresource ignores the
-// submitted labels), a refused one as submitted, and that replaying such
-// a log rebuilds the same state.
-func TestLogKeepsStoredStatusWrite(t *testing.T) {
+// TestLogKeepsStoredObject checks that applied creates and status writes
+// are logged with the object as stored (the status subresource ignores the
+// submitted labels), with or without Handoff, a refused one as submitted,
+// and that replaying such a log rebuilds the same state.
+func TestLogKeepsStoredObject(t *testing.T) {
 	e, err := New(Config{})
 	require.NoError(t, err)
-	e.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("default/p", ct.OnNode("n1"))})
+	sub := ct.Pod("default/p", ct.OnNode("n1"))
+	e.Submit(Epoch, "scenario", cluster.Create{Object: sub})
+	given := ct.Pod("default/q", ct.OnNode("n1"))
+	e.Submit(Epoch, "scenario", cluster.Create{Object: given, Handoff: true})
 	require.NoError(t, e.Stabilize())
 	stored, _ := e.View().Pod("default", "p")
 	in := stored.DeepCopy()
@@ -208,22 +212,35 @@ func TestLogKeepsStoredStatusWrite(t *testing.T) {
 	e.Submit(e.Now(), "kubelet", cluster.UpdateStatus{Object: in})
 	stale := in.DeepCopy()
 	e.Submit(e.Now(), "kubelet", cluster.UpdateStatus{Object: stale, ExpectedRV: 1})
+	q := given.DeepCopy()
+	q.Status.Phase = cluster.PodFailed
+	e.Submit(e.Now(), "kubelet", cluster.UpdateStatus{Object: q, Handoff: true})
 	require.NoError(t, e.Stabilize())
 
 	log := e.Log()
-	require.Len(t, log, 3)
-	applied := log[1].Change.(cluster.UpdateStatus).Object.(*cluster.Pod)
+	require.Len(t, log, 5)
+	created := log[0].Change.(cluster.Create)
+	assert.Same(t, stored, created.Object, "the log shares the created object")
+	assert.NotSame(t, sub, created.Object)
+	assert.Equal(t, uint64(1), stored.ResourceVersion)
+	assert.NotEmpty(t, stored.UID)
+	assert.Equal(t, cluster.Create{Object: given}, log[1].Change, "a handoff is logged as the stored object, Handoff false")
+	applied := log[2].Change.(cluster.UpdateStatus).Object.(*cluster.Pod)
 	now, _ := e.View().Pod("default", "p")
 	assert.Same(t, now, applied, "the log shares the stored object")
 	assert.Equal(t, cluster.PodRunning, applied.Status.Phase)
 	assert.Nil(t, applied.Labels)
-	assert.Equal(t, log[1].Rev, applied.ResourceVersion)
-	assert.NotEmpty(t, log[2].Err)
-	assert.Same(t, stale, log[2].Change.(cluster.UpdateStatus).Object, "a refused write is logged as submitted")
+	assert.Equal(t, log[2].Rev, applied.ResourceVersion)
+	assert.NotEmpty(t, log[3].Err)
+	assert.Same(t, stale, log[3].Change.(cluster.UpdateStatus).Object, "a refused write is logged as submitted")
+	assert.Equal(t, cluster.UpdateStatus{Object: q}, log[4].Change)
+	nowQ, _ := e.View().Pod("default", "q")
+	assert.Same(t, q, nowQ)
 
 	s, err := Replay(log)
 	require.NoError(t, err)
 	assert.Equal(t, cluster.Digest(e.View()), cluster.Digest(s))
+	assert.Equal(t, uint64(1), stored.ResourceVersion, "replay leaves the logged objects alone")
 }
 
 // TestLogGivesBackWhatStepReturned checks that the log's compact records

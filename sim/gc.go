@@ -78,7 +78,7 @@ func (g *PodGC) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error
 				cp.Status.Phase = cluster.PodFailed
 				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue,
 					Reason: "DeletionByPodGC", Message: "PodGC: node no longer exists"}, now)
-				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp})
+				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
 			}
 			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
 		}
