@@ -79,15 +79,18 @@ func (k EventKind) String() string { return eventKindNames[k] }
 // order, so the log is in that order too.
 //
 // Change is the change as submitted, except that an applied create or
-// status write (cluster.Create, cluster.UpdateStatus) keeps the object as
-// stored, with Handoff false: the create as the API server returns it
-// (defaulted and admitted, with uid, resourceVersion and
-// creationTimestamp), the status write with the metadata and spec it kept
-// (so they differ from what was submitted only in what the status
-// subresource ignores, and the new resourceVersion). Keeping the stored
-// object saves the log a second copy of every created pod and status
-// write. Replay gives the same state either way, since the store sets what
-// it adds again.
+// status write (cluster.Create, cluster.UpdateStatus) holds the object as
+// stored: the create as the API server returns it (defaulted and
+// admitted, with uid, resourceVersion and creationTimestamp), the status
+// write with the metadata and spec it kept (so it differs from what was
+// submitted only in what the status subresource ignores, and the new
+// resourceVersion). A change given with Handoff already holds the stored
+// object and is logged as it is, Handoff included; one given without is
+// logged with the stored object in place of the submitted one. Either way
+// the log holds one copy of every created pod and status write, and
+// Replay gives the same state, since the store sets what it adds again.
+// To apply a logged change to another store, clear Handoff first (Replay
+// does): the stored object must not be handed to a second store.
 type Event struct {
 	Seq    uint64
 	At     time.Time
@@ -125,6 +128,10 @@ type Engine struct {
 	dirty       []bool
 	streams     map[string]*rand.Rand
 	steps       int
+	// free holds processed change events for reuse: once applied and
+	// logged (as a compact record), a change's queued Event is referenced
+	// by nothing, so the next Submit reuses it instead of allocating.
+	free []*Event
 }
 
 // New returns an engine at cfg.Start with an empty store and the
@@ -244,7 +251,14 @@ func (e *Engine) Submit(at time.Time, source string, c cluster.Change) uint64 {
 	if at.Before(e.now) {
 		at = e.now
 	}
-	return e.enqueue(&Event{At: at, Kind: EventChange, Source: source, Change: c})
+	var ev *Event
+	if n := len(e.free); n > 0 {
+		ev, e.free = e.free[n-1], e.free[:n-1]
+		*ev = Event{At: at, Kind: EventChange, Source: source, Change: c}
+	} else {
+		ev = &Event{At: at, Kind: EventChange, Source: source, Change: c}
+	}
+	return e.enqueue(ev)
 }
 
 // SubmitAfter queues c to be applied d after Now.
@@ -292,9 +306,13 @@ func (e *Engine) Step() (Event, bool, error) {
 			ev.Rev = d.Rev
 			switch c := ev.Change.(type) {
 			case cluster.Create:
-				ev.Change = cluster.Create{Object: d.New}
+				if c.Object != d.New {
+					ev.Change = cluster.Create{Object: d.New}
+				}
 			case cluster.UpdateStatus:
-				ev.Change = cluster.UpdateStatus{Object: d.New, ExpectedRV: c.ExpectedRV}
+				if c.Object != d.New {
+					ev.Change = cluster.UpdateStatus{Object: d.New, ExpectedRV: c.ExpectedRV}
+				}
 			}
 			for i, c := range e.controllers {
 				c.Observe(d)
@@ -309,15 +327,18 @@ func (e *Engine) Step() (Event, bool, error) {
 			}
 		}
 	}
+	out := *ev
 	if ev.Kind == EventWake {
-		e.log.appendWake(ev)
+		e.log.appendWake(ev) // the log keeps ev
 	} else {
 		e.log.append(ev)
+		*ev = Event{} // drop what it points to
+		e.free = append(e.free, ev)
 	}
 	if next, ok := e.queue.Min(); ok && next.ev.At.Equal(e.now) {
-		return *ev, true, nil
+		return out, true, nil
 	}
-	return *ev, true, e.reconcile()
+	return out, true, e.reconcile()
 }
 
 func (e *Engine) reconcile() error {

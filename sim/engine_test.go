@@ -224,7 +224,7 @@ func TestLogKeepsStoredObject(t *testing.T) {
 	assert.NotSame(t, sub, created.Object)
 	assert.Equal(t, uint64(1), stored.ResourceVersion)
 	assert.NotEmpty(t, stored.UID)
-	assert.Equal(t, cluster.Create{Object: given}, log[1].Change, "a handoff is logged as the stored object, Handoff false")
+	assert.Equal(t, cluster.Create{Object: given, Handoff: true}, log[1].Change, "a handoff is logged as submitted")
 	applied := log[2].Change.(cluster.UpdateStatus).Object.(*cluster.Pod)
 	now, _ := e.View().Pod("default", "p")
 	assert.Same(t, now, applied, "the log shares the stored object")
@@ -233,14 +233,19 @@ func TestLogKeepsStoredObject(t *testing.T) {
 	assert.Equal(t, log[2].Rev, applied.ResourceVersion)
 	assert.NotEmpty(t, log[3].Err)
 	assert.Same(t, stale, log[3].Change.(cluster.UpdateStatus).Object, "a refused write is logged as submitted")
-	assert.Equal(t, cluster.UpdateStatus{Object: q}, log[4].Change)
+	assert.Equal(t, cluster.UpdateStatus{Object: q, Handoff: true}, log[4].Change)
 	nowQ, _ := e.View().Pod("default", "q")
 	assert.Same(t, q, nowQ)
 
+	priority, status := given.Spec.Priority, q.Status
 	s, err := Replay(log)
 	require.NoError(t, err)
 	assert.Equal(t, cluster.Digest(e.View()), cluster.Digest(s))
 	assert.Equal(t, uint64(1), stored.ResourceVersion, "replay leaves the logged objects alone")
+	assert.Same(t, priority, given.Spec.Priority, "replay copies a handed-off create")
+	assert.Equal(t, status, q.Status)
+	replayed, _ := s.Pod("default", "q")
+	assert.NotSame(t, q, replayed)
 }
 
 // TestLogGivesBackWhatStepReturned checks that the log's compact records

@@ -112,7 +112,20 @@ func Replay(log []Event) (*cluster.Store, error) {
 		if ev.Kind != EventChange {
 			continue
 		}
-		d, err := s.Apply(ev.At, ev.Change)
+		ch := ev.Change
+		switch c := ch.(type) {
+		case cluster.Create:
+			if c.Handoff {
+				c.Handoff = false // the logged object is the original store's: copy it
+				ch = c
+			}
+		case cluster.UpdateStatus:
+			if c.Handoff {
+				c.Handoff = false
+				ch = c
+			}
+		}
+		d, err := s.Apply(ev.At, ch)
 		switch {
 		case err != nil && ev.Err == "":
 			return nil, fmt.Errorf("sim: replay of event #%d (%s): logged as applied, now refused: %w", ev.Seq, ev.Change, err)
