@@ -22,13 +22,13 @@ type Change interface {
 // is not valid.
 //
 // The store keeps a copy of Object, unless Handoff is set: then it keeps
-// Object itself, and the caller gives it up. Defaulting, admission and the
-// store's metadata (uid, resourceVersion, creationTimestamp) are written
-// into it, whatever the outcome, and from submission on nobody may modify
-// it or anything it points to (maps, slices, pointers it shares with other
-// values included); reading stays safe. A controller that builds a fresh
-// object for each create saves a copy per pod this way; the outcome and the
-// log are the same as without Handoff.
+// Object itself, and the caller gives it up. Defaulting and admission
+// write into it whether or not the create succeeds, a successful create
+// adds the store's metadata (uid, resourceVersion, creationTimestamp), and
+// from submission on nobody may modify it or anything it points to (maps,
+// slices, pointers it shares with other values included); reading stays
+// safe. A controller that builds a fresh object for each create saves a
+// copy per pod this way. The outcome is the same as without Handoff.
 type Create struct {
 	Object  Object
 	Handoff bool

@@ -20,7 +20,11 @@
 // annotations, owner references, node selector and tolerations with the
 // pod created before it when they are equal (stored objects are never
 // modified, so sharing is safe): a DaemonSet's pods, stamped from one
-// template, then cost one copy of those parts, not one per pod. Each tree
+// template, then cost one copy of those parts, not one per pod. A writer
+// that builds a fresh object for each change (the DaemonSet controller's
+// pods, the node agent's and the scheduler's status writes) sets Handoff
+// on its Create or UpdateStatus instead: the store keeps that object
+// itself, with no copy, and the writer gives it up (see Create). Each tree
 // remembers the entry its last lookup found, so a write that follows a
 // read of the same object does not search again.
 //
