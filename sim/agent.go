@@ -48,15 +48,19 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 // pod: the wake-up names the first pod due then, and the round it starts
 // handles every pod due at that instant.
 type NodeAgent struct {
-	e      *Engine
-	cfg    NodeAgentConfig
-	pods   map[cluster.Key]*agentPod // the pods the agent follows
-	nodes  map[string]bool           // the nodes that exist: a pod elsewhere has no kubelet
-	dirty  []*agentPod               // marked pods, for the next round
-	spare  []*agentPod               // the previous round's dirty array, reused
-	timers *btree.BTreeG[agentTimer]
-	seq    uint64    // the last timer's sequence number
-	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
+	e     *Engine
+	cfg   NodeAgentConfig
+	pods  map[cluster.Key]*agentPod // the pods the agent follows
+	nodes map[string]bool           // the nodes that exist: a pod elsewhere has no kubelet
+	// nodeDeletes counts node deletions: a pod whose node was found at
+	// the current count needs no new look in nodes, since only a
+	// deletion can take its node away.
+	nodeDeletes uint64
+	dirty       []*agentPod // marked pods, for the next round
+	spare       []*agentPod // the previous round's dirty array, reused
+	timers      *btree.BTreeG[agentTimer]
+	seq         uint64    // the last timer's sequence number
+	wakeAt      time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
 // agentTimer is a pod's next due time, in Unix nanoseconds. Timers are
@@ -88,15 +92,18 @@ const (
 
 // agentPod is what the agent knows of one pod.
 type agentPod struct {
-	key     cluster.Key
-	pod     *cluster.Pod // the stored version, kept current by Observe
-	stage   agentStage
-	marked  bool // in dirty
-	gone    bool // no longer in pods: its marks and timers are ignored
-	fail    bool
-	at      time.Time // when the next stage is due
-	reason  string
-	message string
+	key    cluster.Key
+	pod    *cluster.Pod // the stored version, kept current by Observe
+	stage  agentStage
+	marked bool // in dirty
+	gone   bool // no longer in pods: its marks and timers are ignored
+	fail   bool
+	at     time.Time // when the next stage is due
+	// nodeSeen is nodeDeletes+1 when the pod's node was last found to
+	// exist (0: not yet looked at).
+	nodeSeen uint64
+	reason   string
+	message  string
 }
 
 // NewNodeAgent returns a node agent drawing from e's streams and registers
@@ -171,6 +178,7 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	case cluster.KindNode:
 		if d.New == nil {
 			delete(a.nodes, d.Key.Name)
+			a.nodeDeletes++
 		} else {
 			a.nodes[d.Key.Name] = true
 		}
@@ -269,9 +277,12 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 		if !p.IsBound() {
 			continue
 		}
-		if !a.nodes[p.Spec.NodeName] {
-			a.forget(k) // no kubelet left: pod GC's business
-			continue
+		if ap.nodeSeen != a.nodeDeletes+1 {
+			if !a.nodes[p.Spec.NodeName] {
+				a.forget(k) // no kubelet left: pod GC's business
+				continue
+			}
+			ap.nodeSeen = a.nodeDeletes + 1
 		}
 		if p.IsTerminating() {
 			if at := *p.DeletionTimestamp; now.Before(at) {
