@@ -416,7 +416,21 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	return d, nil
 }
 
-func (s *Store) uid(rev uint64) string { return fmt.Sprintf("00000000-0000-4000-8000-%012x", rev) }
+// uid returns the uid of the object created at revision rev:
+// "00000000-0000-4000-8000-" and rev in 12 hex digits (more past 2^48).
+func (s *Store) uid(rev uint64) string {
+	const prefix = "00000000-0000-4000-8000-"
+	if rev >= 1<<48 {
+		return fmt.Sprintf(prefix+"%012x", rev)
+	}
+	var b [len(prefix) + 12]byte
+	copy(b[:], prefix)
+	for i := len(b) - 1; i >= len(prefix); i-- {
+		b[i] = "0123456789abcdef"[rev&15]
+		rev >>= 4
+	}
+	return string(b[:])
+}
 
 func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	if c.Object == nil {
