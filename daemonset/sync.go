@@ -280,10 +280,6 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 		c.markNode(st, node)
 	}
 	failed := 0
-	// room for every create and its note at once: growing the slices
-	// pod by pod would copy them again and again
-	plan.Changes = slices.Grow(plan.Changes, createDiff)
-	plan.Notes = slices.Grow(plan.Notes, createDiff)
 	batch := min(createDiff, SlowStartInitialBatchSize)
 	for pos := 0; pos < createDiff; {
 		batchFailed := 0
