@@ -2,6 +2,7 @@ package daemonset_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -176,6 +177,44 @@ func TestSyncBurstAndSlowStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Generated pod names count up in creation order, and a name some other
+// pod has taken is skipped (upstream's API server answers AlreadyExists
+// and the name is drawn again).
+func TestSyncSkipsTakenNames(t *testing.T) {
+	created := func(s *cluster.Store) []string {
+		c := daemonset.New(daemonset.Config{})
+		c.Sync(s)
+		plan, err := c.Reconcile(t0, s)
+		require.NoError(t, err)
+		var names []string
+		for _, ch := range plan.Changes {
+			if cr, ok := ch.(cluster.Create); ok {
+				if p, ok := cr.Object.(*cluster.Pod); ok {
+					names = append(names, p.Name)
+				}
+			}
+		}
+		return names
+	}
+	objs := append(nodes(3), newDS("agent"))
+	free := created(store(t, objs...))
+	require.Len(t, free, 3)
+	assert.True(t, slices.IsSorted(free), "names count up: %v", free)
+
+	squatter := func(name string) *cluster.Pod {
+		return &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Name: name, Namespace: "default", Labels: selector.Set{"app": "other"}},
+			Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: "c", Image: "c"}}}}
+	}
+	// the same nodes and DaemonSet (so the same UIDs), then two pods
+	// holding the first and third names
+	got := created(store(t, append(objs, squatter(free[0]), squatter(free[2]))...))
+	require.Len(t, got, 3, "every node still gets a pod")
+	assert.Equal(t, free[1], got[0], "the first name not taken")
+	assert.NotContains(t, got, free[0])
+	assert.NotContains(t, got, free[2])
+	assert.True(t, slices.IsSorted(got), "names count up: %v", got)
 }
 
 func TestSyncUnknownPriorityClass(t *testing.T) {

@@ -113,8 +113,12 @@
 //     expectations (and the status-only sync while they are unmet) never
 //     come into play, and observedGeneration is always written.
 //   - Pod names: upstream draws 5 random characters after "<name>-"; here
-//     they are a permutation of a per-DaemonSet counter salted with the UID
-//     (distinct for the first 27^5 pods, a taken name is skipped).
+//     they count up from an offset taken from the UID (fluentd-5d6rg,
+//     fluentd-5d6rh, ...): distinct for the first 27^5 pods, a taken name
+//     is skipped. Counting keeps pods made together next to each other in
+//     the store's order, which makes the store's lookups of them cheap at
+//     scale (the 50,000-node benchmark took 20-21 s instead of 25-29 s
+//     with random-looking names).
 //   - Template hash: FNV-32a over the template's JSON (upstream: over a spew
 //     dump), so equal templates give equal hashes, but not upstream's bytes.
 //   - FailedPlacement: upstream defines the reason but no longer emits it
