@@ -139,7 +139,6 @@ type Controller struct {
 	sets    map[cluster.Key]*dsState
 	all     []*dsState                         // by key
 	byUID   map[string]*dsState                // DaemonSet UID -> state
-	owner   map[cluster.Key]*dsState           // owned pod -> its DaemonSet
 	orphans map[string]map[string]*cluster.Pod // namespace -> name -> live pod with no controller
 	dirty   []*dsState
 	backoff map[string]backoffEntry
@@ -162,7 +161,6 @@ func (c *Controller) reset() {
 	c.sets = map[cluster.Key]*dsState{}
 	c.all = nil
 	c.byUID = map[string]*dsState{}
-	c.owner = map[cluster.Key]*dsState{}
 	c.orphans = map[string]map[string]*cluster.Pod{}
 	c.dirty = nil
 	c.backoff = map[string]backoffEntry{}
@@ -185,7 +183,8 @@ func (c *Controller) Sync(view cluster.View) {
 }
 
 // Observe updates the caches from one applied change and marks what it
-// can affect. Cost: O(1) for a pod, O(DaemonSets) for a node.
+// can affect. Cost: O(1) for a pod with a controller, O(DaemonSets) for
+// a pod without one and for a node.
 func (c *Controller) Observe(d cluster.Delta) {
 	switch d.Key.Kind {
 	case cluster.KindNode:
@@ -220,16 +219,17 @@ func (c *Controller) Observe(d cluster.Delta) {
 }
 
 // Wake marks what a requested wake-up concerns: a pod key marks the pod's
-// node for its DaemonSet (failed-pod backoff, minReadySeconds), a
-// DaemonSet key the DaemonSet (a retry after failed creates).
+// node for every DaemonSet that has it filed (failed-pod backoff,
+// minReadySeconds; O(DaemonSets in the namespace)), a DaemonSet key the
+// DaemonSet (a retry after failed creates).
 func (c *Controller) Wake(k cluster.Key) {
 	switch k.Kind {
 	case cluster.KindPod:
-		if st := c.owner[k]; st != nil {
-			if loc, ok := st.podNode[k.Name]; ok && loc.node != "" {
+		c.eachFiling(k.Namespace, k.Name, func(st *dsState) {
+			if loc := st.podNode[k.Name]; loc.node != "" {
 				c.markNode(st, loc.node)
 			}
-		}
+		})
 	case cluster.KindDaemonSet:
 		if st := c.sets[k]; st != nil {
 			c.enqueue(st)
@@ -323,17 +323,40 @@ func (c *Controller) drop(st *dsState) {
 	if i, ok := slices.BinarySearchFunc(c.all, st.key, func(s *dsState, k cluster.Key) int { return s.key.Compare(k) }); ok {
 		c.all = slices.Delete(c.all, i, i+1)
 	}
-	c.forgetPods(st)
 	st.queued = true // never enqueue again; Reconcile skips dropped states
 	st.nodes = nil
 }
 
-// forgetPods drops st's pods from the pod-owner map and the hash counts.
-func (c *Controller) forgetPods(st *dsState) {
-	for name := range st.podNode { //detlint:allow deleting every entry; order cannot matter
-		delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
+// filedUnder calls f with the state of every DaemonSet that has p's name
+// filed (in podNode): how a change finds the DaemonSet a pod counted for
+// before, without a map over all pods. A pod is filed under the
+// DaemonSet its controller reference names, found through byUID; only an
+// orphan can be filed elsewhere: claim files a pod it adopts at once,
+// before the store shows the new owner, and two DaemonSets may both try.
+// So an orphan is looked for in every DaemonSet of its namespace, in key
+// order. Cost: O(1) for a pod with a controller reference, O(log
+// DaemonSets + DaemonSets in the namespace) for an orphan.
+func (c *Controller) filedUnder(p *cluster.Pod, f func(*dsState)) {
+	if p.ControllerRef() != nil {
+		if st := c.ownerOf(p); st != nil {
+			if _, ok := st.podNode[p.Name]; ok {
+				f(st)
+			}
+		}
+		return
 	}
-	clear(st.hashes)
+	c.eachFiling(p.Namespace, p.Name, f)
+}
+
+// eachFiling calls f with every DaemonSet of namespace ns that has the pod
+// name filed, in key order. Cost: O(log DaemonSets + DaemonSets in ns).
+func (c *Controller) eachFiling(ns, name string, f func(*dsState)) {
+	i, _ := slices.BinarySearchFunc(c.all, ns, func(st *dsState, ns string) int { return cmp.Compare(st.key.Namespace, ns) })
+	for ; i < len(c.all) && c.all[i].key.Namespace == ns; i++ {
+		if _, ok := c.all[i].podNode[name]; ok {
+			f(c.all[i])
+		}
+	}
 }
 
 // ownerOf returns the state of the DaemonSet controlling p, or nil.
@@ -365,8 +388,12 @@ func (c *Controller) observePod(o, n *cluster.Pod) {
 	if n != nil {
 		nstate = c.ownerOf(n)
 	}
-	if st := c.owner[k]; st != nil && st != nstate {
-		c.removePod(st, k.Name)
+	if o != nil {
+		c.filedUnder(o, func(st *dsState) {
+			if st != nstate {
+				c.removePod(st, k.Name)
+			}
+		})
 	}
 	if n == nil {
 		return
@@ -437,7 +464,6 @@ func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
 		}
 	}
 	c.removePod(st, p.Name)
-	c.owner[cluster.KeyOf(p)] = st
 	st.hashes[hash]++
 	if !st.built {
 		st.podNode[p.Name] = podLoc{hash: hash}
@@ -462,7 +488,6 @@ func (c *Controller) removePod(st *dsState, name string) {
 		return
 	}
 	delete(st.podNode, name)
-	delete(c.owner, cluster.Key{Kind: cluster.KindPod, Namespace: st.key.Namespace, Name: name})
 	if st.hashes[loc.hash]--; st.hashes[loc.hash] <= 0 {
 		delete(st.hashes, loc.hash)
 		st.history.hashGone = true // an old revision may be prunable now
@@ -518,7 +543,7 @@ func (c *Controller) compile(st *dsState) {
 func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	ds := st.ds
 	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
-	c.forgetPods(st)
+	clear(st.hashes)
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
 	st.podNode = map[string]podLoc{}
 	st.dirtyNodes = st.dirtyNodes[:0]

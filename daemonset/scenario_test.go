@@ -128,6 +128,46 @@ func TestScenarioOrphanThenAdopt(t *testing.T) {
 	assert.Equal(t, int64(1), revs[0].Revision)
 }
 
+// Two DaemonSets whose selectors both match an orphan try to adopt it in
+// the same round; the store lets one adoption through (the other's
+// resourceVersion precondition fails), and the loser neither counts the
+// pod nor keeps it: it places its own pod on the node. (The winner then
+// replaces the adopted pod, whose template is not its own.) The
+// invariants check both statuses against a recount at every instant.
+func TestScenarioTwoDaemonSetsAdoptOneOrphan(t *testing.T) {
+	w := newWorld(t, agent)
+	shared := func(ds *cluster.DaemonSet) {
+		ds.Spec.Selector.MatchLabels = selector.Set{"tier": "agent"}
+		ds.Spec.Template.Labels["tier"] = "agent"
+	}
+	orphan := &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Name: "stray", Namespace: "default", Labels: selector.Set{"tier": "agent"}},
+		Spec: cluster.PodSpec{NodeName: "n1", Containers: []cluster.Container{{Name: "c", Image: "c"}}}}
+	w.create(node("n1"), orphan)
+	w.run(time.Minute)
+	w.create(newDS("a", shared), newDS("b", shared))
+	w.run(time.Minute)
+
+	var applied, refused int
+	for ev := range w.Events(0) {
+		if ev.Kind == sim.EventChange && ev.Change.Verb() == "update" && ev.Change.Target().Name == "stray" {
+			if ev.Err == "" {
+				applied++
+			} else {
+				refused++
+				assert.Contains(t, ev.Err, "conflict")
+			}
+		}
+	}
+	assert.Equal(t, 1, applied, "one adoption goes through")
+	assert.Equal(t, 1, refused, "the other meets a changed resourceVersion")
+	for _, name := range []string{"a", "b"} {
+		st := w.status(name)
+		assert.Equal(t, int32(1), st.CurrentNumberScheduled, name)
+		assert.Equal(t, int32(1), st.NumberReady, name)
+		assert.Len(t, w.pods(name), 1, name)
+	}
+}
+
 // Orphan, then a new DaemonSet with the same selector but a new template:
 // it adopts the pods and the old revision, then rolls the pods over.
 func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
