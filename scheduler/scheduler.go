@@ -210,7 +210,10 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 	} else {
 		k = cluster.KeyOf(o)
 	}
-	pi := s.cache.pods[k]
+	var pi *podInfo
+	if o != nil { // a created pod has no entry: a deletion forgets it
+		pi = s.cache.pods[k]
+	}
 	if pi != nil {
 		// whatever changes, the nodes it counts on or is nominated to see
 		// a new generation (conservative: a status change alone moves no

@@ -193,7 +193,13 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 		a.forget(d.Key)
 		return
 	}
-	ap := a.pods[d.Key] // the one lookup of this delta
+	// Only a pod the agent has seen bound or terminating can have a
+	// record (neither can be undone, and a deletion forgets the record),
+	// so a create or a bind needs no lookup.
+	var ap *agentPod
+	if o != nil && (o.IsBound() || o.IsTerminating()) {
+		ap = a.pods[d.Key] // the one lookup of this delta
+	}
 	if ap != nil {
 		ap.pod = n
 	}
