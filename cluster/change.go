@@ -133,11 +133,21 @@ func (c Bind) String() string { return "bind " + c.Pod.String() + " -> " + c.Nod
 // Delta describes one applied change: the object before (nil for a
 // create) and after (nil when it left the store). Old and New are shared
 // with the store and must not be modified.
+//
+// Slot, for a pod, is a number that is the pod's alone: the store
+// revision at which the pod was created (the number its UID is made of).
+// It stays the pod's for its lifetime and no other pod of the store (or
+// of the store it was forked from, before the fork) ever has it, so an
+// observer can keep per-pod state in a SlotTable indexed by it rather
+// than a map keyed by Key; View.PodSlot gives it for a stored pod. Pods
+// made one after another have slots close together, which keeps such a
+// table's accesses in cache. It is 0 for other kinds.
 type Delta struct {
-	Rev uint64
-	Key Key
-	Old Object
-	New Object
+	Rev  uint64
+	Key  Key
+	Old  Object
+	New  Object
+	Slot uint64
 }
 
 // NoteType is Normal or Warning, as Kubernetes events.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/btree"
@@ -48,6 +49,9 @@ type View interface {
 	Pods() iter.Seq[*Pod]
 	// PodCount is the number of pods. O(1).
 	PodCount() int
+	// PodSlot returns the pod's slot (Delta.Slot), or false if there is
+	// no such pod. O(log n).
+	PodSlot(namespace, name string) (uint64, bool)
 	// PodsOnNode yields the pods bound to node by (namespace, name).
 	// O(log n + pods on the node).
 	PodsOnNode(node string) iter.Seq[*Pod]
@@ -382,7 +386,7 @@ func (s *Store) PodsControlledBy(uid string) iter.Seq[*Pod] {
 // virtual time, used for creation and deletion timestamps. On success the
 // revision is bumped by one, the written object's resourceVersion becomes
 // the new revision, and the returned Delta holds the objects before and
-// after (shared with the store; do not modify). Errors wrap ErrNotFound,
+// after (shared with the store; do not modify) and, for a pod, its slot. Errors wrap ErrNotFound,
 // ErrAlreadyExists, ErrConflict, ErrInvalid or ErrReadOnly. The object in c
 // is copied; the caller keeps ownership of it. Cost: O(log n) plus the
 // object's size.
@@ -413,7 +417,43 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	if err != nil {
 		return Delta{}, fmt.Errorf("%s %s: %w", c.Verb(), c.Target(), err)
 	}
+	if d.Key.Kind == KindPod {
+		o := d.New
+		if o == nil {
+			o = d.Old
+		}
+		d.Slot = uidRevision(o.Meta().UID)
+	}
 	return d, nil
+}
+
+// PodSlot returns the slot of the pod (Delta.Slot), or false if there is
+// no such pod. O(log n).
+func (s *Store) PodSlot(namespace, name string) (uint64, bool) {
+	p, ok := s.pods.get(namespace, name)
+	if !ok {
+		return 0, false
+	}
+	return uidRevision(p.UID), true
+}
+
+// uidRevision returns the revision a uid made by Store.uid names: the
+// hexadecimal digits after its last dash.
+func uidRevision(uid string) uint64 {
+	var rev uint64
+	for i := strings.LastIndexByte(uid, '-') + 1; i < len(uid); i++ {
+		c := uid[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			panic(fmt.Sprintf("cluster: uid %q was not made by the store", uid)) // the store sets every uid
+		}
+		rev = rev<<4 | uint64(c)
+	}
+	return rev
 }
 
 // uid returns the uid of the object created at revision rev:

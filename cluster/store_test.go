@@ -409,3 +409,77 @@ func TestSnapshotSeesNoInPlaceWrite(t *testing.T) {
 	assert.Equal(t, 0, s.PodCount())
 	assert.Equal(t, cluster.PodRunning, status(before))
 }
+
+// Every pod delta carries the pod's slot: the revision that created it,
+// kept through every write and on both sides of a fork, reported on
+// removal, never another pod's; other kinds have none.
+func TestPodSlots(t *testing.T) {
+	s := cluster.NewStore()
+	podKey := func(name string) cluster.Key {
+		return cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: name}
+	}
+	slotOf := func(v cluster.View, name string) uint64 {
+		t.Helper()
+		slot, ok := v.PodSlot("default", name)
+		require.True(t, ok, name)
+		return slot
+	}
+	assert.Zero(t, mustApply(t, s, cluster.Create{Object: ct.Node("n1")}).Slot, "nodes have no slot")
+	created := map[string]uint64{}
+	for _, name := range []string{"c", "a", "b"} {
+		d := mustApply(t, s, cluster.Create{Object: ct.Pod("default/" + name)})
+		assert.Equal(t, d.Rev, d.Slot, "the creating revision")
+		assert.Equal(t, d.Slot, slotOf(s, name))
+		created[name] = d.Slot
+	}
+	assert.Less(t, created["c"], created["a"], "creation order, not name order")
+	_, ok := s.PodSlot("default", "missing")
+	assert.False(t, ok)
+
+	// every kind of write keeps the slot
+	a := created["a"]
+	assert.Equal(t, a, mustApply(t, s, cluster.Bind{Pod: podKey("a"), Node: "n1"}).Slot)
+	running := ct.Pod("default/a")
+	running.Status.Phase = cluster.PodRunning
+	assert.Equal(t, a, mustApply(t, s, cluster.UpdateStatus{Object: running}).Slot)
+	cur, _ := s.Pod("default", "a")
+	labelled := cur.DeepCopy()
+	labelled.Labels = map[string]string{"x": "y"}
+	assert.Equal(t, a, mustApply(t, s, cluster.Update{Object: labelled}).Slot)
+	d := mustApply(t, s, cluster.Delete{Key: podKey("a")})
+	require.NotNil(t, d.New, "a bound pod terminates gracefully")
+	assert.Equal(t, a, d.Slot)
+	zero := int64(0)
+	d = mustApply(t, s, cluster.Delete{Key: podKey("a"), GracePeriodSeconds: &zero})
+	require.Nil(t, d.New)
+	assert.Equal(t, a, d.Slot, "the removal names the pod's slot")
+
+	// a pod that leaves through its last finalizer
+	d = mustApply(t, s, cluster.Delete{Key: podKey("b"), Propagation: cluster.DeletePropagationOrphan})
+	require.NotNil(t, d.New, "kept by the orphan finalizer")
+	fin := d.New.(*cluster.Pod).DeepCopy()
+	fin.Finalizers = nil
+	d = mustApply(t, s, cluster.Update{Object: fin})
+	require.Nil(t, d.New)
+	assert.Equal(t, created["b"], d.Slot)
+
+	// the name comes back with a new slot
+	d = mustApply(t, s, cluster.Create{Object: ct.Pod("default/a")})
+	assert.Equal(t, d.Rev, d.Slot)
+	assert.Greater(t, d.Slot, a)
+
+	// forks: shared pods keep their slots when either side writes them
+	snap := s.Snapshot()
+	fork := s.Fork()
+	for _, st := range []*cluster.Store{s, fork} {
+		c, _ := st.Pod("default", "c")
+		relabelled := c.DeepCopy()
+		relabelled.Labels = map[string]string{"side": "x"}
+		assert.Equal(t, created["c"], mustApply(t, st, cluster.Update{Object: relabelled}).Slot)
+		d := mustApply(t, st, cluster.Create{Object: ct.Pod("default/new")})
+		assert.Equal(t, d.Rev, d.Slot)
+	}
+	assert.Equal(t, created["c"], slotOf(snap, "c"))
+	_, ok = snap.PodSlot("default", "new")
+	assert.False(t, ok, "the snapshot does not see later pods")
+}

@@ -29,6 +29,7 @@ const (
 type podInfo struct {
 	pod   *cluster.Pod // latest observed object; shared, read-only
 	key   cluster.Key
+	slot  uint64 // the pod's store slot (cluster.Delta.Slot)
 	seq   uint64 // the order the scheduler first saw the pod
 	state podState
 
@@ -50,9 +51,9 @@ type podInfo struct {
 	class     uint64    // equivalence class; 0 until classified
 }
 
-func (c *cache) newPodInfo(p *cluster.Pod) *podInfo {
+func (c *cache) newPodInfo(p *cluster.Pod, slot uint64) *podInfo {
 	c.seq++
-	pi := &podInfo{key: cluster.KeyOf(p), seq: c.seq}
+	pi := &podInfo{key: cluster.KeyOf(p), slot: slot, seq: c.seq}
 	pi.setPod(p)
 	return pi
 }
@@ -177,12 +178,12 @@ func (ni *nodeInfo) removePod(pi *podInfo) {
 type cache struct {
 	nodes  []*nodeInfo // live nodes, ascending name
 	byName map[string]*nodeInfo
-	pods   map[cluster.Key]*podInfo
-	seq    uint64 // podInfos created
+	pods   cluster.SlotTable[*podInfo] // by the pods' store slots
+	seq    uint64                      // podInfos created
 }
 
 func newCache() cache {
-	return cache{byName: map[string]*nodeInfo{}, pods: map[cluster.Key]*podInfo{}}
+	return cache{byName: map[string]*nodeInfo{}}
 }
 
 // nodeInfo returns the entry for name, creating an empty one.

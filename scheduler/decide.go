@@ -275,15 +275,18 @@ func Decide(cfg Config, view cluster.View, now time.Time, podKey cluster.Key) (D
 	}
 	s.Sync(view)
 	s.explain = true
-	pi, ok := s.cache.pods[podKey]
-	if !ok || pi.state == podOnNode {
+	var pi *podInfo
+	if slot, ok := view.PodSlot(podKey.Namespace, podKey.Name); ok && podKey.Kind == cluster.KindPod {
+		pi = s.cache.pods.Get(slot)
+	}
+	if pi == nil || pi.state == podOnNode {
 		return Decision{}, fmt.Errorf("scheduler: %s is not a pending pod of %s", podKey, s.cfg.SchedulerName)
 	}
 	return s.attempt(now, view, pi), nil
 }
 
 // apply turns a decision into cache updates and plan entries.
-func (s *Scheduler) apply(now time.Time, pi *podInfo, d Decision, plan *cluster.Plan) {
+func (s *Scheduler) apply(now time.Time, view cluster.View, pi *podInfo, d Decision, plan *cluster.Plan) {
 	if d.Node != "" {
 		s.cache.nominate(pi, "")
 		s.cache.placePod(pi, d.Node)
@@ -297,7 +300,7 @@ func (s *Scheduler) apply(now time.Time, pi *podInfo, d Decision, plan *cluster.
 		return
 	}
 	if d.Nominated != "" {
-		s.preparePreemption(now, pi, d, plan)
+		s.preparePreemption(now, view, pi, d, plan)
 	}
 	nominated := pi.nominated
 	switch {

@@ -376,9 +376,12 @@ func earliestStart(victims []*podInfo, now int64) int64 {
 // terminating gets the DisruptionTarget condition and is deleted with its
 // own grace period; pods of lower priority nominated to the same node lose
 // their nomination.
-func (s *Scheduler) preparePreemption(now time.Time, pi *podInfo, d Decision, plan *cluster.Plan) {
+func (s *Scheduler) preparePreemption(now time.Time, view cluster.View, pi *podInfo, d Decision, plan *cluster.Plan) {
 	for _, k := range d.Victims {
-		v := s.cache.pods[k]
+		var v *podInfo
+		if slot, ok := view.PodSlot(k.Namespace, k.Name); ok {
+			v = s.cache.pods.Get(slot)
+		}
 		if v == nil || v.pod.DeletionTimestamp != nil {
 			continue
 		}

@@ -138,7 +138,8 @@ func (s *Scheduler) Sync(view cluster.View) {
 		s.cache.setNode(n)
 	}
 	for p := range view.Pods() {
-		s.observePod(nil, p)
+		slot, _ := view.PodSlot(p.Namespace, p.Name)
+		s.observePod(nil, p, slot)
 	}
 	for _, pi := range s.active {
 		pi.enqueued = pi.pod.CreationTimestamp
@@ -171,7 +172,7 @@ func (s *Scheduler) Observe(d cluster.Delta) {
 		if d.New != nil {
 			n = d.New.(*cluster.Pod)
 		}
-		s.observePod(o, n)
+		s.observePod(o, n, d.Slot)
 	case cluster.KindPodDisruptionBudget:
 		s.pdbGen++ // the dry runs' results may change
 	}
@@ -200,20 +201,12 @@ func (s *Scheduler) forget(pi *podInfo) {
 	}
 	s.cache.nominate(pi, "")
 	pi.state = 0
-	delete(s.cache.pods, pi.key)
+	s.cache.pods.Delete(pi.slot)
 }
 
-func (s *Scheduler) observePod(o, n *cluster.Pod) {
-	var k cluster.Key
-	if n != nil {
-		k = cluster.KeyOf(n)
-	} else {
-		k = cluster.KeyOf(o)
-	}
-	var pi *podInfo
-	if o != nil { // a created pod has no entry: a deletion forgets it
-		pi = s.cache.pods[k]
-	}
+// observePod follows one change of the pod with store slot slot.
+func (s *Scheduler) observePod(o, n *cluster.Pod, slot uint64) {
+	pi := s.cache.pods.Get(slot)
 	if pi != nil {
 		// whatever changes, the nodes it counts on or is nominated to see
 		// a new generation (conservative: a status change alone moves no
@@ -235,8 +228,8 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 	}
 	if n.IsBound() {
 		if pi == nil {
-			pi = s.cache.newPodInfo(n)
-			s.cache.pods[k] = pi
+			pi = s.cache.newPodInfo(n, slot)
+			s.cache.pods.Set(slot, pi)
 			s.cache.placePod(pi, n.Spec.NodeName)
 			return
 		}
@@ -247,8 +240,8 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 		}
 		// bound here by someone else, or elsewhere than assumed
 		s.forget(pi)
-		pi = s.cache.newPodInfo(n)
-		s.cache.pods[k] = pi
+		pi = s.cache.newPodInfo(n, slot)
+		s.cache.pods.Set(slot, pi)
 		s.cache.placePod(pi, n.Spec.NodeName)
 		return
 	}
@@ -256,8 +249,8 @@ func (s *Scheduler) observePod(o, n *cluster.Pod) {
 		return
 	}
 	if pi == nil {
-		pi = s.cache.newPodInfo(n)
-		s.cache.pods[k] = pi
+		pi = s.cache.newPodInfo(n, slot)
+		s.cache.pods.Set(slot, pi)
 		s.enqueue(pi)
 		s.cache.nominate(pi, n.Status.NominatedNodeName)
 		return
@@ -349,7 +342,7 @@ func (s *Scheduler) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 			continue
 		}
 		d := s.attempt(now, view, pi)
-		s.apply(now, pi, d, &plan)
+		s.apply(now, view, pi, d, &plan)
 	}
 	return plan, nil
 }

@@ -50,8 +50,8 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 type NodeAgent struct {
 	e     *Engine
 	cfg   NodeAgentConfig
-	pods  map[cluster.Key]*agentPod // the pods the agent follows
-	nodes map[string]bool           // the nodes that exist: a pod elsewhere has no kubelet
+	pods  cluster.SlotTable[*agentPod] // the pods the agent follows, by slot
+	nodes map[string]bool              // the nodes that exist: a pod elsewhere has no kubelet
 	// nodeDeletes counts node deletions: a pod whose node was found at
 	// the current count needs no new look in nodes, since only a
 	// deletion can take its node away.
@@ -93,6 +93,7 @@ const (
 // agentPod is what the agent knows of one pod.
 type agentPod struct {
 	key    cluster.Key
+	slot   uint64       // the pod's store slot
 	pod    *cluster.Pod // the stored version, kept current by Observe
 	stage  agentStage
 	marked bool // in dirty
@@ -118,7 +119,7 @@ func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
 	if !(cfg.FailureProbability >= 0 && cfg.FailureProbability <= 1) {
 		return nil, fmt.Errorf("sim: FailureProbability must be in [0, 1], got %v", cfg.FailureProbability)
 	}
-	a := &NodeAgent{e: e, cfg: cfg, pods: map[cluster.Key]*agentPod{}, nodes: map[string]bool{}, timers: btree.NewG(16, timerLess)}
+	a := &NodeAgent{e: e, cfg: cfg, nodes: map[string]bool{}, timers: btree.NewG(16, timerLess)}
 	for n := range e.store.Nodes() {
 		a.nodes[n.Name] = true
 	}
@@ -133,20 +134,20 @@ func (a *NodeAgent) Name() string { return NodeAgentName }
 
 // follow returns the agent's record of p, made (with nothing due) if there
 // is none.
-func (a *NodeAgent) follow(k cluster.Key, p *cluster.Pod) *agentPod {
-	ap := a.pods[k]
+func (a *NodeAgent) follow(k cluster.Key, slot uint64, p *cluster.Pod) *agentPod {
+	ap := a.pods.Get(slot)
 	if ap == nil {
-		ap = &agentPod{key: k, pod: p, stage: stageDone}
-		a.pods[k] = ap
+		ap = &agentPod{key: k, slot: slot, pod: p, stage: stageDone}
+		a.pods.Set(slot, ap)
 	}
 	return ap
 }
 
-// forget drops the record of k, if any.
-func (a *NodeAgent) forget(k cluster.Key) {
-	if ap := a.pods[k]; ap != nil {
+// forget drops the record of the pod with slot, if any.
+func (a *NodeAgent) forget(slot uint64) {
+	if ap := a.pods.Get(slot); ap != nil {
 		ap.gone = true
-		delete(a.pods, k)
+		a.pods.Delete(slot)
 	}
 }
 
@@ -165,7 +166,8 @@ func (a *NodeAgent) Fail(key cluster.Key, reason, message string) error {
 	if !ok || !p.IsBound() {
 		return fmt.Errorf("sim: pod %s is not bound to a node", key)
 	}
-	ap := a.follow(key, p)
+	slot, _ := a.e.store.PodSlot(key.Namespace, key.Name)
+	ap := a.follow(key, slot, p)
 	ap.stage, ap.at, ap.fail, ap.reason, ap.message = stageStarting, a.e.now, true, reason, message
 	a.e.WakeAt(a.e.now, a.Name(), key)
 	return nil
@@ -190,16 +192,10 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	o, _ := d.Old.(*cluster.Pod)
 	n, _ := d.New.(*cluster.Pod)
 	if n == nil {
-		a.forget(d.Key)
+		a.forget(d.Slot)
 		return
 	}
-	// Only a pod the agent has seen bound or terminating can have a
-	// record (neither can be undone, and a deletion forgets the record),
-	// so a create or a bind needs no lookup.
-	var ap *agentPod
-	if o != nil && (o.IsBound() || o.IsTerminating()) {
-		ap = a.pods[d.Key] // the one lookup of this delta
-	}
+	ap := a.pods.Get(d.Slot)
 	if ap != nil {
 		ap.pod = n
 	}
@@ -207,8 +203,8 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	case n.IsTerminating():
 		if o == nil || !o.IsTerminating() || !o.DeletionTimestamp.Equal(*n.DeletionTimestamp) {
 			if ap == nil {
-				ap = &agentPod{key: d.Key, pod: n, stage: stageDone}
-				a.pods[d.Key] = ap
+				ap = &agentPod{key: d.Key, slot: d.Slot, pod: n, stage: stageDone}
+				a.pods.Set(d.Slot, ap)
 			}
 			a.touch(ap) // handled at the deletion timestamp
 		}
@@ -216,11 +212,11 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 		if ap != nil {
 			ap.gone = true // retired by the new record
 		}
-		ap = &agentPod{key: d.Key, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
+		ap = &agentPod{key: d.Key, slot: d.Slot, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
 		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
 			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
 		}
-		a.pods[d.Key] = ap
+		a.pods.Set(d.Slot, ap)
 		a.touch(ap)
 	}
 }
@@ -228,8 +224,10 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 // Wake marks the pod named by a wake-up; the round also takes every other
 // pod whose timer is due.
 func (a *NodeAgent) Wake(k cluster.Key) {
-	if ap := a.pods[k]; ap != nil {
-		a.touch(ap)
+	if slot, ok := a.e.store.PodSlot(k.Namespace, k.Name); ok {
+		if ap := a.pods.Get(slot); ap != nil {
+			a.touch(ap)
+		}
 	}
 }
 
@@ -285,7 +283,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 		}
 		if ap.nodeSeen != a.nodeDeletes+1 {
 			if !a.nodes[p.Spec.NodeName] {
-				a.forget(k) // no kubelet left: pod GC's business
+				a.forget(ap.slot) // no kubelet left: pod GC's business
 				continue
 			}
 			ap.nodeSeen = a.nodeDeletes + 1
@@ -297,7 +295,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 			}
 			zero := int64(0)
 			plan.Changes = append(plan.Changes, cluster.Delete{Key: k, GracePeriodSeconds: &zero})
-			a.forget(k)
+			a.forget(ap.slot)
 			continue
 		}
 		if ap.stage == stageDone || p.IsTerminal() {
