@@ -186,6 +186,18 @@ func newCache() cache {
 	return cache{byName: map[string]*nodeInfo{}}
 }
 
+// podByKey returns the entry of the pod with key k, which view finds by
+// its slot, or nil. O(log pods in view).
+func (c *cache) podByKey(view cluster.View, k cluster.Key) *podInfo {
+	if k.Kind != cluster.KindPod {
+		return nil
+	}
+	if slot, ok := view.PodSlot(k.Namespace, k.Name); ok {
+		return c.pods.Get(slot)
+	}
+	return nil
+}
+
 // nodeInfo returns the entry for name, creating an empty one.
 func (c *cache) nodeInfo(name string) *nodeInfo {
 	ni, ok := c.byName[name]

@@ -275,10 +275,7 @@ func Decide(cfg Config, view cluster.View, now time.Time, podKey cluster.Key) (D
 	}
 	s.Sync(view)
 	s.explain = true
-	var pi *podInfo
-	if slot, ok := view.PodSlot(podKey.Namespace, podKey.Name); ok && podKey.Kind == cluster.KindPod {
-		pi = s.cache.pods.Get(slot)
-	}
+	pi := s.cache.podByKey(view, podKey)
 	if pi == nil || pi.state == podOnNode {
 		return Decision{}, fmt.Errorf("scheduler: %s is not a pending pod of %s", podKey, s.cfg.SchedulerName)
 	}

@@ -378,10 +378,7 @@ func earliestStart(victims []*podInfo, now int64) int64 {
 // their nomination.
 func (s *Scheduler) preparePreemption(now time.Time, view cluster.View, pi *podInfo, d Decision, plan *cluster.Plan) {
 	for _, k := range d.Victims {
-		var v *podInfo
-		if slot, ok := view.PodSlot(k.Namespace, k.Name); ok {
-			v = s.cache.pods.Get(slot)
-		}
+		v := s.cache.podByKey(view, k)
 		if v == nil || v.pod.DeletionTimestamp != nil {
 			continue
 		}
