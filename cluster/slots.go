@@ -1,5 +1,7 @@
 package cluster
 
+import "iter"
+
 // slotChunkBits sets how many slots a SlotTable chunk holds (256).
 const slotChunkBits = 8
 
@@ -83,3 +85,23 @@ func (t *SlotTable[T]) Delete(slot uint64) {
 
 // Len returns the number of values set.
 func (t *SlotTable[T]) Len() int { return t.n }
+
+// All yields every slot that has a value, with the value, in increasing
+// slot order (the order the pods were created in). The table must not be
+// modified during the iteration. Cost: O(values + chunks kept + highest
+// slot / 256).
+func (t *SlotTable[T]) All() iter.Seq2[uint64, T] {
+	return func(yield func(uint64, T) bool) {
+		var zero T
+		for i, c := range t.chunks {
+			if c == nil {
+				continue
+			}
+			for j, v := range c.vals {
+				if v != zero && !yield(uint64(i)<<slotChunkBits|uint64(j), v) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,6 +34,18 @@ func TestSlotTable(t *testing.T) {
 				assert.Equal(t, tc.want[slot], st.Get(slot), "slot %d", slot)
 			}
 			assert.Zero(t, st.Get(1<<40), "far past the end")
+			got := map[uint64]int{}
+			var order []uint64
+			for slot, v := range st.All() {
+				got[slot] = v
+				order = append(order, slot)
+			}
+			if len(tc.want) > 0 {
+				assert.Equal(t, tc.want, got)
+			} else {
+				assert.Empty(t, got)
+			}
+			assert.True(t, slices.IsSorted(order), "All yields slots in order: %v", order)
 		})
 	}
 }
@@ -58,6 +71,23 @@ func TestSlotTableAgainstMap(t *testing.T) {
 	for slot := uint64(0); slot < 5_100; slot++ {
 		require.Equal(t, ref[slot], st.Get(slot), "slot %d", slot)
 	}
+	var prev uint64
+	seen := 0
+	for slot, v := range st.All() {
+		require.Equal(t, ref[slot], v, "slot %d", slot)
+		require.True(t, seen == 0 || slot > prev, "slot %d after %d", slot, prev)
+		prev = slot
+		seen++
+		if seen == 100 {
+			break // stopping early is allowed
+		}
+	}
+	require.Equal(t, 100, seen)
+	seen = 0
+	for range st.All() {
+		seen++
+	}
+	require.Equal(t, len(ref), seen)
 	for slot := range uint64(5_000) {
 		st.Delete(slot)
 	}

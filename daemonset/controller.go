@@ -79,25 +79,28 @@ type nodeEntry struct {
 	roll                      roll // the node's part in a rolling update
 }
 
-// podLoc is where an owned pod is filed: the node entry holding it ("" when
-// it names no node or the DaemonSet is not loaded) and its revision hash.
+// podLoc is where an owned pod is filed: its name, the node entry holding
+// it (nil when it names no node or the DaemonSet is not loaded) and its
+// revision hash. The zero podLoc means "not filed".
 type podLoc struct {
-	node, hash string
+	name string
+	e    *nodeEntry
+	hash string
 }
 
 // dsState is the controller's incremental view of one DaemonSet.
 type dsState struct {
-	key     cluster.Key
-	ds      *cluster.DaemonSet
-	sel     selector.Selector
-	pl      *placement
-	hash    string
-	tmpl    *cluster.Pod // the pod template with daemon tolerations and hash label
-	nodes   map[string]*nodeEntry
-	podNode map[string]podLoc // owned pod name -> where it is filed
-	hashes  map[string]int    // revision hash -> owned pods labelled with it
-	total   counts
-	built   bool // nodes and pods are loaded; false means rebuild at the next sync
+	key    cluster.Key
+	ds     *cluster.DaemonSet
+	sel    selector.Selector
+	pl     *placement
+	hash   string
+	tmpl   *cluster.Pod // the pod template with daemon tolerations and hash label
+	nodes  map[string]*nodeEntry
+	filed  cluster.SlotTable[podLoc] // owned pods by slot (cluster.Delta.Slot): where each is filed
+	hashes map[string]int            // revision hash -> owned pods labelled with it
+	total  counts
+	built  bool // nodes and pods are loaded; false means rebuild at the next sync
 
 	// compiledGen is the generation sel, pl and patch were compiled for
 	// (-1: never).
@@ -141,6 +144,7 @@ type Controller struct {
 	byUID   map[string]*dsState                // DaemonSet UID -> state
 	orphans map[string]map[string]*cluster.Pod // namespace -> name -> live pod with no controller
 	dirty   []*dsState
+	wakes   []cluster.Key // pod wake-ups to resolve at the next Reconcile
 	backoff map[string]backoffEntry
 }
 
@@ -163,6 +167,7 @@ func (c *Controller) reset() {
 	c.byUID = map[string]*dsState{}
 	c.orphans = map[string]map[string]*cluster.Pod{}
 	c.dirty = nil
+	c.wakes = nil
 	c.backoff = map[string]backoffEntry{}
 }
 
@@ -178,7 +183,8 @@ func (c *Controller) Sync(view cluster.View) {
 		c.observeDaemonSet(nil, ds)
 	}
 	for p := range view.Pods() {
-		c.observePod(nil, p)
+		slot, _ := view.PodSlot(p.Namespace, p.Name)
+		c.observePod(nil, p, slot)
 	}
 }
 
@@ -202,7 +208,7 @@ func (c *Controller) Observe(d cluster.Delta) {
 	case cluster.KindPod:
 		o, _ := d.Old.(*cluster.Pod)
 		n, _ := d.New.(*cluster.Pod)
-		c.observePod(o, n)
+		c.observePod(o, n, d.Slot)
 	case cluster.KindDaemonSet:
 		o, _ := d.Old.(*cluster.DaemonSet)
 		n, _ := d.New.(*cluster.DaemonSet)
@@ -220,16 +226,13 @@ func (c *Controller) Observe(d cluster.Delta) {
 
 // Wake marks what a requested wake-up concerns: a pod key marks the pod's
 // node for every DaemonSet that has it filed (failed-pod backoff,
-// minReadySeconds; O(DaemonSets in the namespace)), a DaemonSet key the
-// DaemonSet (a retry after failed creates).
+// minReadySeconds; done at the next Reconcile, which has the view that
+// gives the pod's slot: O(log pods + DaemonSets in the namespace)), a
+// DaemonSet key the DaemonSet (a retry after failed creates).
 func (c *Controller) Wake(k cluster.Key) {
 	switch k.Kind {
 	case cluster.KindPod:
-		c.eachFiling(k.Namespace, k.Name, func(st *dsState) {
-			if loc := st.podNode[k.Name]; loc.node != "" {
-				c.markNode(st, loc.node)
-			}
-		})
+		c.wakes = append(c.wakes, k)
 	case cluster.KindDaemonSet:
 		if st := c.sets[k]; st != nil {
 			c.enqueue(st)
@@ -286,7 +289,7 @@ func (c *Controller) observeDaemonSet(o, n *cluster.DaemonSet) {
 		}
 		k := cluster.KeyOf(n)
 		st := &dsState{key: k, ds: n, claims: map[string]bool{}, nodes: map[string]*nodeEntry{},
-			podNode: map[string]podLoc{}, hashes: map[string]int{}, compiledGen: -1}
+			hashes: map[string]int{}, compiledGen: -1}
 		st.history.dirty = true
 		c.sets[k] = st
 		c.byUID[n.UID] = st
@@ -327,8 +330,8 @@ func (c *Controller) drop(st *dsState) {
 	st.nodes = nil
 }
 
-// filedUnder calls f with the state of every DaemonSet that has p's name
-// filed (in podNode): how a change finds the DaemonSet a pod counted for
+// filedUnder calls f with the state of every DaemonSet that has p (whose
+// slot is slot) filed: how a change finds the DaemonSet a pod counted for
 // before, without a map over all pods. A pod is filed under the
 // DaemonSet its controller reference names, found through byUID; only an
 // orphan can be filed elsewhere: claim files a pod it adopts at once,
@@ -336,24 +339,25 @@ func (c *Controller) drop(st *dsState) {
 // So an orphan is looked for in every DaemonSet of its namespace, in key
 // order. Cost: O(1) for a pod with a controller reference, O(log
 // DaemonSets + DaemonSets in the namespace) for an orphan.
-func (c *Controller) filedUnder(p *cluster.Pod, f func(*dsState)) {
+func (c *Controller) filedUnder(p *cluster.Pod, slot uint64, f func(*dsState)) {
 	if p.ControllerRef() != nil {
 		if st := c.ownerOf(p); st != nil {
-			if _, ok := st.podNode[p.Name]; ok {
+			if st.filed.Get(slot).name != "" {
 				f(st)
 			}
 		}
 		return
 	}
-	c.eachFiling(p.Namespace, p.Name, f)
+	c.eachFiling(p.Namespace, slot, f)
 }
 
 // eachFiling calls f with every DaemonSet of namespace ns that has the pod
-// name filed, in key order. Cost: O(log DaemonSets + DaemonSets in ns).
-func (c *Controller) eachFiling(ns, name string, f func(*dsState)) {
+// with the slot filed, in key order. Cost: O(log DaemonSets + DaemonSets
+// in ns).
+func (c *Controller) eachFiling(ns string, slot uint64, f func(*dsState)) {
 	i, _ := slices.BinarySearchFunc(c.all, ns, func(st *dsState, ns string) int { return cmp.Compare(st.key.Namespace, ns) })
 	for ; i < len(c.all) && c.all[i].key.Namespace == ns; i++ {
-		if _, ok := c.all[i].podNode[name]; ok {
+		if c.all[i].filed.Get(slot).name != "" {
 			f(c.all[i])
 		}
 	}
@@ -372,26 +376,20 @@ func (c *Controller) ownerOf(p *cluster.Pod) *dsState {
 	return st
 }
 
-func (c *Controller) observePod(o, n *cluster.Pod) {
-	var k cluster.Key
-	if o != nil {
-		k = cluster.KeyOf(o)
-		if o.ControllerRef() == nil {
-			if m := c.orphans[o.Namespace]; m != nil {
-				delete(m, o.Name)
-			}
+func (c *Controller) observePod(o, n *cluster.Pod, slot uint64) {
+	if o != nil && o.ControllerRef() == nil {
+		if m := c.orphans[o.Namespace]; m != nil {
+			delete(m, o.Name)
 		}
-	} else {
-		k = cluster.KeyOf(n)
 	}
 	var nstate *dsState
 	if n != nil {
 		nstate = c.ownerOf(n)
 	}
 	if o != nil {
-		c.filedUnder(o, func(st *dsState) {
+		c.filedUnder(o, slot, func(st *dsState) {
 			if st != nstate {
-				c.removePod(st, k.Name)
+				c.removePod(st, slot)
 			}
 		})
 	}
@@ -399,7 +397,7 @@ func (c *Controller) observePod(o, n *cluster.Pod) {
 		return
 	}
 	if nstate != nil {
-		c.putPod(nstate, n)
+		c.putPod(nstate, n, slot)
 		if nstate.built && !nstate.sel.Matches(n.Labels) {
 			nstate.claims[n.Name] = true // release
 			c.enqueue(nstate)
@@ -445,63 +443,59 @@ func (c *Controller) observeTransitions(st *dsState, o, n *cluster.Pod) {
 	}
 }
 
-// putPod records the current version of an owned pod in its node entry
-// (or takes it out when it is terminal and being deleted). A new version
-// of a pod already recorded on the same node with the same revision hash
-// (the common case: a bind or a status write) only swaps the pointer in
-// the entry, with no map churn.
-func (c *Controller) putPod(st *dsState, p *cluster.Pod) {
+// putPod records the current version of an owned pod (whose slot is slot)
+// in its node entry (or takes it out when it is terminal and being
+// deleted). A new version of a pod already recorded on the same node with
+// the same revision hash (the common case: a bind or a status write) only
+// swaps the pointer in the entry, with no lookup by name.
+func (c *Controller) putPod(st *dsState, p *cluster.Pod, slot uint64) {
 	hash := p.Labels[ControllerRevisionHashLabel]
 	node, err := TargetNodeName(p)
 	keep := !(p.IsTerminal() && p.IsTerminating())
-	if loc, ok := st.podNode[p.Name]; ok && st.built && err == nil && keep && loc == (podLoc{node: node, hash: hash}) {
-		if e := st.nodes[node]; e != nil {
-			if i := slices.IndexFunc(e.pods, func(q *cluster.Pod) bool { return q.Name == p.Name }); i >= 0 {
-				e.pods[i] = p
-				c.markEntry(st, e)
-				return
-			}
+	if loc := st.filed.Get(slot); loc.e != nil && st.built && err == nil && keep && loc.e.name == node && loc.hash == hash {
+		e := loc.e
+		if i := slices.IndexFunc(e.pods, func(q *cluster.Pod) bool { return q.Name == p.Name }); i >= 0 {
+			e.pods[i] = p
+			c.markEntry(st, e)
+			return
 		}
 	}
-	c.removePod(st, p.Name)
+	c.removePod(st, slot)
 	st.hashes[hash]++
 	if !st.built {
-		st.podNode[p.Name] = podLoc{hash: hash}
+		st.filed.Set(slot, podLoc{name: p.Name, hash: hash})
 		c.enqueue(st)
 		return
 	}
 	if err != nil {
-		st.podNode[p.Name] = podLoc{hash: hash}
+		st.filed.Set(slot, podLoc{name: p.Name, hash: hash})
 		return
 	}
-	st.podNode[p.Name] = podLoc{node: node, hash: hash}
 	e := c.entry(st, node)
+	st.filed.Set(slot, podLoc{name: p.Name, e: e, hash: hash})
 	if keep {
 		e.pods = append(e.pods, p)
 	}
 	c.markEntry(st, e)
 }
 
-func (c *Controller) removePod(st *dsState, name string) {
-	loc, ok := st.podNode[name]
-	if !ok {
+// removePod takes the pod with the slot out of st, if it is filed there.
+func (c *Controller) removePod(st *dsState, slot uint64) {
+	loc := st.filed.Get(slot)
+	if loc.name == "" {
 		return
 	}
-	delete(st.podNode, name)
+	st.filed.Delete(slot)
 	if st.hashes[loc.hash]--; st.hashes[loc.hash] <= 0 {
 		delete(st.hashes, loc.hash)
 		st.history.hashGone = true // an old revision may be prunable now
 	}
-	node := loc.node
-	if node == "" || !st.built {
+	e := loc.e
+	if e == nil || !st.built {
 		c.enqueue(st)
 		return
 	}
-	e := st.nodes[node]
-	if e == nil {
-		return
-	}
-	e.pods = slices.DeleteFunc(e.pods, func(p *cluster.Pod) bool { return p.Name == name })
+	e.pods = slices.DeleteFunc(e.pods, func(p *cluster.Pod) bool { return p.Name == loc.name })
 	c.markEntry(st, e)
 }
 
@@ -513,6 +507,16 @@ func cmpKey(a, b *dsState) int { return a.key.Compare(b.key) }
 // syncDaemonSet restricted to the nodes that changed.
 func (c *Controller) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
+	for _, k := range c.wakes {
+		if slot, ok := view.PodSlot(k.Namespace, k.Name); ok {
+			c.eachFiling(k.Namespace, slot, func(st *dsState) {
+				if e := st.filed.Get(slot).e; e != nil {
+					c.markEntry(st, e)
+				}
+			})
+		}
+	}
+	c.wakes = c.wakes[:0]
 	dirty := c.dirty
 	c.dirty = nil
 	slices.SortFunc(dirty, cmpKey)
@@ -545,7 +549,7 @@ func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
 	clear(st.hashes)
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
-	st.podNode = map[string]podLoc{}
+	st.filed = cluster.SlotTable[podLoc]{}
 	st.dirtyNodes = st.dirtyNodes[:0]
 	st.createQueue = nil
 	st.total = counts{}
@@ -561,7 +565,8 @@ func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	}
 	for p := range view.PodsControlledBy(ds.UID) {
 		if c.ownerOf(p) == st {
-			c.putPod(st, p)
+			slot, _ := view.PodSlot(p.Namespace, p.Name)
+			c.putPod(st, p, slot)
 		}
 	}
 	for _, p := range sortedPods(c.orphans[st.key.Namespace]) {

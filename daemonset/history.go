@@ -217,10 +217,10 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 		return keep, false
 	}
 	hash := revisionHash(keep)
-	names := make([]string, 0, len(st.podNode))
-	for name, loc := range st.podNode { //detlint:allow collected, then sorted
+	names := make([]string, 0, st.filed.Len())
+	for _, loc := range st.filed.All() {
 		if loc.hash != hash {
-			names = append(names, name)
+			names = append(names, loc.name)
 		}
 	}
 	slices.Sort(names)

@@ -314,8 +314,8 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	st.failed += failed
 	deleteDiff := min(len(deletes), burst)
 	for _, p := range deletes[deleteDiff:] {
-		if loc, ok := st.podNode[p.Name]; ok && loc.node != "" {
-			c.markNode(st, loc.node)
+		if node, err := TargetNodeName(p); err == nil {
+			c.markNode(st, node) // where putPod filed it
 		}
 	}
 	for _, p := range deletes[:deleteDiff] {
@@ -376,12 +376,14 @@ func (c *Controller) claim(view cluster.View, st *dsState, plan *cluster.Plan) {
 			cp := *p
 			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(st.ds))
 			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
-			c.putPod(st, &cp)
+			slot, _ := view.PodSlot(p.Namespace, p.Name)
+			c.putPod(st, &cp, slot)
 		case ref != nil && ref.UID == st.ds.UID && !matches:
 			cp := *p
 			cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == st.ds.UID })
 			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
-			c.removePod(st, name)
+			slot, _ := view.PodSlot(p.Namespace, p.Name)
+			c.removePod(st, slot)
 		}
 	}
 }
