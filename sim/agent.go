@@ -306,8 +306,12 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 			continue
 		}
 		cp := *p
-		// room for the one condition a step may add
-		cp.Status.Conditions = append(make([]cluster.PodCondition, 0, len(p.Status.Conditions)+1), p.Status.Conditions...)
+		// room for the one condition a step may add: Ready, when missing
+		room := 1
+		if _, ok := p.Condition(cluster.PodReady); ok {
+			room = 0
+		}
+		cp.Status.Conditions = append(make([]cluster.PodCondition, 0, len(p.Status.Conditions)+room), p.Status.Conditions...)
 		switch {
 		case ap.fail:
 			cp.Status.Phase = cluster.PodFailed
