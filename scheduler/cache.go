@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -28,16 +29,15 @@ const (
 // queue and the nominator.
 type podInfo struct {
 	pod   *cluster.Pod // latest observed object; shared, read-only
-	key   cluster.Key
-	slot  uint64 // the pod's store slot (cluster.Delta.Slot)
-	seq   uint64 // the order the scheduler first saw the pod
+	slot  uint64       // the pod's store slot (cluster.Delta.Slot)
+	seq   uint64       // the order the scheduler first saw the pod
 	state podState
 
 	// accounting, on a node
 	node     string
 	assumed  bool // bound by this scheduler, bind not yet observed
 	req      resources
-	nonzero  resources // cpu and memory with scoring defaults
+	nonzero  cpuMemory // cpu and memory with scoring defaults
 	ports    []hostPort
 	priority int32
 
@@ -51,9 +51,22 @@ type podInfo struct {
 	class     uint64    // equivalence class; 0 until classified
 }
 
+// key returns the pod's key.
+func (pi *podInfo) key() cluster.Key {
+	return cluster.Key{Kind: cluster.KindPod, Namespace: pi.pod.Namespace, Name: pi.pod.Name}
+}
+
+// compareKeys orders pods as their keys: by namespace, then name.
+func compareKeys(a, b *podInfo) int {
+	if c := cmp.Compare(a.pod.Namespace, b.pod.Namespace); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pod.Name, b.pod.Name)
+}
+
 func (c *cache) newPodInfo(p *cluster.Pod, slot uint64) *podInfo {
 	c.seq++
-	pi := &podInfo{key: cluster.KeyOf(p), slot: slot, seq: c.seq}
+	pi := &podInfo{slot: slot, seq: c.seq}
 	pi.setPod(p)
 	return pi
 }
@@ -73,7 +86,7 @@ func (pi *podInfo) setPod(p *cluster.Pod) {
 	pi.priority = p.PriorityValue()
 	pi.req = podRequests(p, false)
 	nz := podRequests(p, true)
-	pi.nonzero = resources{milliCPU: nz.milliCPU, memory: nz.memory}
+	pi.nonzero = cpuMemory{milliCPU: nz.milliCPU, memory: nz.memory}
 	pi.ports = podHostPorts(p)
 }
 
@@ -81,7 +94,7 @@ func (pi *podInfo) setPod(p *cluster.Pod) {
 // pods request, how many there are and which host ports they hold.
 type nodeState struct {
 	requested resources
-	nonzero   resources // cpu and memory only
+	nonzero   cpuMemory
 	podCount  int
 	ports     []hostPort // with repetitions, one per claiming pod port
 }

@@ -154,7 +154,7 @@ const claimlessPostFilterReason = "no new claims to deallocate"
 // PostFilter (preemption) when nothing fits. It updates the rotating
 // indexes but not the cache; apply does that.
 func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decision {
-	d := Decision{Pod: pi.key}
+	d := Decision{Pod: pi.key()}
 	pc := newPodCtx(pi)
 	if !pc.restricted && pi.class == 0 && !s.noEquivalence {
 		pi.class = s.classify(pi)
@@ -252,7 +252,7 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		d.Nominated = r.node
 		d.Victims = make([]cluster.Key, len(r.victims))
 		for i, v := range r.victims {
-			d.Victims[i] = v.key
+			d.Victims[i] = v.key()
 		}
 	} else {
 		d.ClearNomination = r.clear
@@ -288,7 +288,7 @@ func (s *Scheduler) apply(now time.Time, view cluster.View, pi *podInfo, d Decis
 		s.cache.nominate(pi, "")
 		s.cache.placePod(pi, d.Node)
 		pi.assumed = true
-		bind := cluster.Bind{Pod: pi.key, Node: d.Node}
+		bind := cluster.Bind{Pod: pi.key(), Node: d.Node}
 		if s.cfg.BindLatency > 0 {
 			plan.Later = append(plan.Later, cluster.Delayed{After: s.cfg.BindLatency, Change: bind})
 		} else {
@@ -310,7 +310,7 @@ func (s *Scheduler) apply(now time.Time, view cluster.View, pi *podInfo, d Decis
 	pi.state, pi.enqueued = podUnschedulable, now
 	s.unschedulable.ReplaceOrInsert(pi)
 
-	plan.Notes = append(plan.Notes, cluster.Note{Object: pi.key, Type: cluster.NoteWarning, Reason: "FailedScheduling", Message: d.Message})
+	plan.Notes = append(plan.Notes, cluster.Note{Object: pi.key(), Type: cluster.NoteWarning, Reason: "FailedScheduling", Message: d.Message})
 	p := pi.pod.DeepCopy()
 	changed := cluster.SetPodCondition(&p.Status, cluster.PodCondition{
 		Type: cluster.PodScheduled, Status: cluster.ConditionFalse, Reason: "Unschedulable", Message: d.Message}, now)

@@ -267,7 +267,7 @@ func (s *Scheduler) selectVictims(now time.Time, pc *podCtx, ni *nodeInfo, pdbs 
 func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*podInfo) {
 	guarded := false
 	for _, p := range pods {
-		if p.labeled && len(pdbs.namespace(p.key.Namespace)) > 0 {
+		if p.labeled && len(pdbs.namespace(p.pod.Namespace)) > 0 {
 			guarded = true
 			break
 		}
@@ -280,11 +280,11 @@ func splitByPDB(pods []*podInfo, pdbs *pdbIndex) (violating, nonViolating []*pod
 	for _, p := range pods {
 		violated := false
 		if len(p.pod.Labels) > 0 {
-			for _, b := range pdbs.namespace(p.key.Namespace) {
+			for _, b := range pdbs.namespace(p.pod.Namespace) {
 				if !b.sel.Matches(p.pod.Labels) {
 					continue
 				}
-				if _, done := b.obj.Status.DisruptedPods[p.key.Name]; done {
+				if _, done := b.obj.Status.DisruptedPods[p.pod.Name]; done {
 					continue
 				}
 				if allowed == nil {
@@ -399,7 +399,7 @@ func (s *Scheduler) preparePreemption(now time.Time, view cluster.View, pi *podI
 				lower = append(lower, np)
 			}
 		}
-		slices.SortFunc(lower, func(a, b *podInfo) int { return a.key.Compare(b.key) })
+		slices.SortFunc(lower, compareKeys)
 		for _, np := range lower {
 			s.cache.nominate(np, "")
 			p := np.pod.DeepCopy()

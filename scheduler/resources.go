@@ -23,6 +23,9 @@ type scalar struct {
 // resources is a vector of scheduling resources in upstream units: cpu in
 // millicores, everything else in whole units (Quantity.Value, rounded up).
 // Scalars are sorted by name and never hold a zero entry.
+// cpuMemory is cpu and memory alone: the scoring requests.
+type cpuMemory struct{ milliCPU, memory int64 }
+
 type resources struct {
 	milliCPU, memory, ephemeral int64
 	scalars                     []scalar

@@ -113,7 +113,7 @@ func New(cfg Config) (*Scheduler, error) {
 		cfg:   cfg,
 		cache: newCache(),
 		unschedulable: btree.NewG(16, func(a, b *podInfo) bool {
-			return a.key.Compare(b.key) < 0
+			return compareKeys(a, b) < 0
 		}),
 	}, nil
 }
@@ -289,7 +289,7 @@ func queueLess(a, b *podInfo) int {
 	if c := a.enqueued.Compare(b.enqueued); c != 0 {
 		return c
 	}
-	return a.key.Compare(b.key)
+	return compareKeys(a, b)
 }
 
 // Pending returns the keys of this scheduler's pods waiting in the queue
@@ -305,7 +305,7 @@ func (s *Scheduler) Pending() []cluster.Key {
 	slices.SortFunc(ps, queueLess)
 	out := make([]cluster.Key, len(ps))
 	for i, pi := range ps {
-		out[i] = pi.key
+		out[i] = pi.key()
 	}
 	return out
 }
