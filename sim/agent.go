@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -92,7 +93,6 @@ const (
 
 // agentPod is what the agent knows of one pod.
 type agentPod struct {
-	key    cluster.Key
 	slot   uint64       // the pod's store slot
 	pod    *cluster.Pod // the stored version, kept current by Observe
 	stage  agentStage
@@ -105,6 +105,11 @@ type agentPod struct {
 	nodeSeen uint64
 	reason   string
 	message  string
+}
+
+// key returns the pod's key.
+func (ap *agentPod) key() cluster.Key {
+	return cluster.Key{Kind: cluster.KindPod, Namespace: ap.pod.Namespace, Name: ap.pod.Name}
 }
 
 // NewNodeAgent returns a node agent drawing from e's streams and registers
@@ -134,10 +139,10 @@ func (a *NodeAgent) Name() string { return NodeAgentName }
 
 // follow returns the agent's record of p, made (with nothing due) if there
 // is none.
-func (a *NodeAgent) follow(k cluster.Key, slot uint64, p *cluster.Pod) *agentPod {
+func (a *NodeAgent) follow(slot uint64, p *cluster.Pod) *agentPod {
 	ap := a.pods.Get(slot)
 	if ap == nil {
-		ap = &agentPod{key: k, slot: slot, pod: p, stage: stageDone}
+		ap = &agentPod{slot: slot, pod: p, stage: stageDone}
 		a.pods.Set(slot, ap)
 	}
 	return ap
@@ -167,7 +172,7 @@ func (a *NodeAgent) Fail(key cluster.Key, reason, message string) error {
 		return fmt.Errorf("sim: pod %s is not bound to a node", key)
 	}
 	slot, _ := a.e.store.PodSlot(key.Namespace, key.Name)
-	ap := a.follow(key, slot, p)
+	ap := a.follow(slot, p)
 	ap.stage, ap.at, ap.fail, ap.reason, ap.message = stageStarting, a.e.now, true, reason, message
 	a.e.WakeAt(a.e.now, a.Name(), key)
 	return nil
@@ -203,7 +208,7 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 	case n.IsTerminating():
 		if o == nil || !o.IsTerminating() || !o.DeletionTimestamp.Equal(*n.DeletionTimestamp) {
 			if ap == nil {
-				ap = &agentPod{key: d.Key, slot: d.Slot, pod: n, stage: stageDone}
+				ap = &agentPod{slot: d.Slot, pod: n, stage: stageDone}
 				a.pods.Set(d.Slot, ap)
 			}
 			a.touch(ap) // handled at the deletion timestamp
@@ -212,7 +217,7 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 		if ap != nil {
 			ap.gone = true // retired by the new record
 		}
-		ap = &agentPod{key: d.Key, slot: d.Slot, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
+		ap = &agentPod{slot: d.Slot, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
 		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
 			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
 		}
@@ -272,12 +277,17 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 	}
 	// A key appears twice only when one of the two is gone, so the order
 	// between equal keys never matters.
-	slices.SortFunc(aps, func(x, y *agentPod) int { return x.key.Compare(y.key) })
+	slices.SortFunc(aps, func(x, y *agentPod) int {
+		if c := cmp.Compare(x.pod.Namespace, y.pod.Namespace); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.pod.Name, y.pod.Name)
+	})
 	for _, ap := range aps {
 		if ap.gone {
 			continue
 		}
-		k, p := ap.key, ap.pod
+		p := ap.pod
 		if !p.IsBound() {
 			continue
 		}
@@ -294,7 +304,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 				continue
 			}
 			zero := int64(0)
-			plan.Changes = append(plan.Changes, cluster.Delete{Key: k, GracePeriodSeconds: &zero})
+			plan.Changes = append(plan.Changes, cluster.Delete{Key: ap.key(), GracePeriodSeconds: &zero})
 			a.forget(ap.slot)
 			continue
 		}
@@ -353,5 +363,5 @@ func (a *NodeAgent) askWake(plan *cluster.Plan, now time.Time) {
 		return
 	}
 	a.wakeAt = at
-	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: t.ap.key, After: at.Sub(now)})
+	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: t.ap.key(), After: at.Sub(now)})
 }
