@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -460,34 +461,43 @@ func offset(start, t time.Time) string {
 	return "+" + d.String()
 }
 
-// eventLog is an append-only list of events, kept as 64-byte records in
+// eventLog is an append-only list of events, kept as 48-byte records in
 // fixed-size chunks, so that appending never copies earlier events and a
 // logged event costs no allocation of its own (an Event is 144 bytes and
 // its own heap object). Reading materializes Events from the records.
 type eventLog struct {
 	chunks  [][]logRecord
 	n       int
-	sources []string          // interned event sources, by index
-	source  map[string]uint32 // source -> index in sources
+	sources []string                  // interned event sources, by index
+	source  map[string]uint32         // source -> index in sources
+	locs    []*time.Location          // interned time locations, by index
+	locIdx  map[*time.Location]uint16 // location -> index in locs, once there are more than 8
+	more    map[int]*time.Location    // by log position, the locations past locs' room
+	errs    []string                  // the errors of refused changes, by index
 }
 
 // logRecord is one logged event. payload is the change (EventChange), the
-// note (EventNote) or the queued Event holding the key (EventWake); err is
-// set only for a refused
-// change. The time is kept as Unix nanoseconds and its location, from
-// which time.Unix(0, at).In(loc) rebuilds the same Time.
+// note (EventNote) or the queued Event holding the key (EventWake). The
+// time is kept as Unix nanoseconds and its location (locs[loc], or
+// more[position] when loc is moreLocs), from which time.Unix(0, at).In(loc)
+// rebuilds the same Time. rev is the
+// revision, or for a refused change (refused set) the index of its error
+// in errs.
 type logRecord struct {
 	seq     uint64
 	at      int64
-	loc     *time.Location
 	payload any
 	rev     uint64
-	err     *string
 	source  uint32
+	loc     uint16
 	kind    EventKind
+	refused bool
 }
 
 const logChunk = 4096
+
+// moreLocs is the loc of a record whose location is kept in more.
+const moreLocs = math.MaxUint16
 
 // append records ev. The log keeps nothing of ev itself (so a caller's
 // Event may live on its stack) but the objects and notes it points to;
@@ -512,7 +522,13 @@ func (l *eventLog) record(ev *Event) logRecord {
 		l.sources = append(l.sources, ev.Source)
 		l.source[ev.Source] = src
 	}
-	r := logRecord{seq: ev.Seq, at: ev.At.UnixNano(), loc: ev.At.Location(), rev: ev.Rev, source: src, kind: ev.Kind}
+	r := logRecord{seq: ev.Seq, at: ev.At.UnixNano(), loc: l.locIndex(ev.At.Location()), rev: ev.Rev, source: src, kind: ev.Kind}
+	if r.loc == moreLocs {
+		if l.more == nil {
+			l.more = map[int]*time.Location{}
+		}
+		l.more[l.n] = ev.At.Location() // the record is pushed next, at position n
+	}
 	switch ev.Kind {
 	case EventChange:
 		r.payload = ev.Change
@@ -520,10 +536,42 @@ func (l *eventLog) record(ev *Event) logRecord {
 		r.payload = ev.Note
 	}
 	if ev.Err != "" {
-		msg := ev.Err
-		r.err = &msg
+		r.rev, r.refused = uint64(len(l.errs)), true
+		l.errs = append(l.errs, ev.Err)
 	}
 	return r
+}
+
+// locIndex returns loc's index in locs, adding it if new, or moreLocs when
+// locs is full. A run uses one location or a few (the engine's times share
+// the start's), found by a short search; past 8, through locIdx.
+func (l *eventLog) locIndex(loc *time.Location) uint16 {
+	if l.locIdx != nil {
+		if i, ok := l.locIdx[loc]; ok {
+			return i
+		}
+	} else {
+		for i, x := range l.locs {
+			if x == loc {
+				return uint16(i)
+			}
+		}
+	}
+	if len(l.locs) == moreLocs {
+		return moreLocs
+	}
+	i := uint16(len(l.locs))
+	l.locs = append(l.locs, loc)
+	switch {
+	case l.locIdx != nil:
+		l.locIdx[loc] = i
+	case len(l.locs) > 8:
+		l.locIdx = make(map[*time.Location]uint16, len(l.locs))
+		for j, x := range l.locs {
+			l.locIdx[x] = uint16(j)
+		}
+	}
+	return i
 }
 
 func (l *eventLog) push(r logRecord) {
@@ -538,7 +586,13 @@ func (l *eventLog) push(r logRecord) {
 // event returns a new Event holding the i'th record.
 func (l *eventLog) event(i int) *Event {
 	r := &l.chunks[i/logChunk][i%logChunk]
-	ev := &Event{Seq: r.seq, At: time.Unix(0, r.at).In(r.loc), Kind: r.kind, Source: l.sources[r.source], Rev: r.rev}
+	var loc *time.Location
+	if r.loc == moreLocs {
+		loc = l.more[i]
+	} else {
+		loc = l.locs[r.loc]
+	}
+	ev := &Event{Seq: r.seq, At: time.Unix(0, r.at).In(loc), Kind: r.kind, Source: l.sources[r.source], Rev: r.rev}
 	switch p := r.payload.(type) {
 	case cluster.Change:
 		ev.Change = p
@@ -547,8 +601,8 @@ func (l *eventLog) event(i int) *Event {
 	case *Event:
 		ev.Key = p.Key
 	}
-	if r.err != nil {
-		ev.Err = *r.err
+	if r.refused {
+		ev.Rev, ev.Err = 0, l.errs[r.rev]
 	}
 	return ev
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -291,4 +292,29 @@ func TestLogGivesBackWhatStepReturned(t *testing.T) {
 	}
 	assert.Equal(t, map[EventKind]int{EventChange: 3, EventWake: 1, EventNote: 1}, kinds)
 	assert.Equal(t, 1, refused)
+}
+
+// The log rebuilds every event's time in its own location and every
+// refused change's own error, past the 65,535 locations its records
+// index directly.
+func TestLogKeepsEveryLocationAndError(t *testing.T) {
+	e, err := New(Config{})
+	require.NoError(t, err)
+	const n = 66_000
+	zones := make([]*time.Location, n)
+	for i := range n {
+		zones[i] = time.FixedZone(fmt.Sprintf("z%d", i), i%50*60)
+		e.Submit(e.Now().In(zones[i]), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: fmt.Sprintf("p%d", i)}})
+	}
+	require.NoError(t, e.Stabilize())
+	require.Equal(t, n, e.LogLen())
+	i := 0
+	for ev := range e.Events(0) {
+		require.Same(t, zones[i], ev.At.Location(), "event %d", i)
+		require.True(t, ev.At.Equal(e.Now()), "event %d", i)
+		require.Contains(t, ev.Err, fmt.Sprintf("%q", fmt.Sprintf("p%d", i)), "event %d", i)
+		require.Zero(t, ev.Rev)
+		i++
+	}
+	require.Equal(t, n, i)
 }
