@@ -480,9 +480,8 @@ type eventLog struct {
 // note (EventNote) or the queued Event holding the key (EventWake). The
 // time is kept as Unix nanoseconds and its location (locs[loc], or
 // more[position] when loc is moreLocs), from which time.Unix(0, at).In(loc)
-// rebuilds the same Time. rev is the
-// revision, or for a refused change (refused set) the index of its error
-// in errs.
+// rebuilds the same Time. rev is the revision, or for a refused change
+// (refused set) the index of its error in errs.
 type logRecord struct {
 	seq     uint64
 	at      int64

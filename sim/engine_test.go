@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -317,4 +318,5 @@ func TestLogKeepsEveryLocationAndError(t *testing.T) {
 		i++
 	}
 	require.Equal(t, n, i)
+	assert.Equal(t, uintptr(48), unsafe.Sizeof(logRecord{}), "a log record's size, as the eventLog doc says")
 }
