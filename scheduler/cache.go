@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -56,13 +55,8 @@ func (pi *podInfo) key() cluster.Key {
 	return cluster.Key{Kind: cluster.KindPod, Namespace: pi.pod.Namespace, Name: pi.pod.Name}
 }
 
-// compareKeys orders pods as their keys: by namespace, then name.
-func compareKeys(a, b *podInfo) int {
-	if c := cmp.Compare(a.pod.Namespace, b.pod.Namespace); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.pod.Name, b.pod.Name)
-}
+// compareKeys orders pods as their keys.
+func compareKeys(a, b *podInfo) int { return a.key().Compare(b.key()) }
 
 func (c *cache) newPodInfo(p *cluster.Pod, slot uint64) *podInfo {
 	c.seq++

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -277,12 +276,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 	}
 	// A key appears twice only when one of the two is gone, so the order
 	// between equal keys never matters.
-	slices.SortFunc(aps, func(x, y *agentPod) int {
-		if c := cmp.Compare(x.pod.Namespace, y.pod.Namespace); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.pod.Name, y.pod.Name)
-	})
+	slices.SortFunc(aps, func(x, y *agentPod) int { return x.key().Compare(y.key()) })
 	for _, ap := range aps {
 		if ap.gone {
 			continue
