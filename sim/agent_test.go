@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,4 +51,199 @@ func TestNodeAgentStopsWithItsNode(t *testing.T) {
 		assert.False(t, ok, "%s: the pod garbage collector removed it", name)
 	}
 	assert.True(t, pod("c").IsReady())
+}
+
+// agentCluster returns a default cluster with the nodes given and the
+// agent configured as cfg.
+func agentCluster(t *testing.T, seed uint64, cfg NodeAgentConfig, nodes ...string) *Cluster {
+	t.Helper()
+	c, err := NewDefault(DefaultConfig{Engine: Config{Seed: seed}, NodeAgent: cfg})
+	require.NoError(t, err)
+	for _, n := range nodes {
+		c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node(n)})
+	}
+	return c
+}
+
+func getPod(t *testing.T, c *Cluster, name string) *cluster.Pod {
+	t.Helper()
+	p, ok := c.View().Pod(cluster.DefaultNamespace, name)
+	require.True(t, ok, "pod %s", name)
+	return p
+}
+
+// TestNodeAgentLifecycle follows one pod bound at the start through
+// Pending, Running and Ready at the instants its fixed latencies give.
+func TestNodeAgentLifecycle(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		start, ready time.Duration
+	}{
+		{"start 2s ready 3s later", 2 * time.Second, 3 * time.Second},
+		{"ready as it starts", 2 * time.Second, 0},
+		{"all at once", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := agentCluster(t, 1, NodeAgentConfig{StartLatency: Fixed(tc.start), ReadyDelay: Fixed(tc.ready)}, "n1")
+			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
+			if tc.start > 0 {
+				require.NoError(t, c.RunUntil(Epoch.Add(tc.start-time.Nanosecond)))
+				p := getPod(t, c, "p")
+				assert.Equal(t, cluster.PodPending, p.Status.Phase)
+				assert.Nil(t, p.Status.StartTime)
+			}
+			require.NoError(t, c.RunUntil(Epoch.Add(tc.start)))
+			p := getPod(t, c, "p")
+			assert.Equal(t, cluster.PodRunning, p.Status.Phase)
+			require.NotNil(t, p.Status.StartTime)
+			assert.Equal(t, Epoch.Add(tc.start), *p.Status.StartTime)
+			ready, ok := p.Condition(cluster.PodReady)
+			require.True(t, ok)
+			if tc.ready > 0 {
+				assert.Equal(t, cluster.ConditionFalse, ready.Status)
+				assert.Equal(t, "ContainersNotReady", ready.Reason)
+				require.NoError(t, c.RunUntil(Epoch.Add(tc.start+tc.ready-time.Nanosecond)))
+				assert.False(t, getPod(t, c, "p").IsReady())
+				require.NoError(t, c.RunUntil(Epoch.Add(tc.start+tc.ready)))
+				ready, _ = getPod(t, c, "p").Condition(cluster.PodReady)
+			}
+			assert.Equal(t, cluster.ConditionTrue, ready.Status)
+			assert.Equal(t, Epoch.Add(tc.start+tc.ready), ready.LastTransitionTime)
+			require.NoError(t, c.Stabilize())
+			assert.Equal(t, cluster.PodRunning, getPod(t, c, "p").Status.Phase, "nothing more happens to it")
+		})
+	}
+}
+
+// TestNodeAgentGracePeriod deletes a running pod at +10s and checks that it
+// stays, terminating, until its grace period is over: the pod's
+// terminationGracePeriodSeconds (30 s when unset) unless the delete names
+// one.
+func TestNodeAgentGracePeriod(t *testing.T) {
+	ptr := func(v int64) *int64 { return &v }
+	for _, tc := range []struct {
+		name        string
+		podGrace    *int64
+		deleteGrace *int64
+		gone        time.Duration // after the delete
+	}{
+		{"default 30s", nil, nil, 30 * time.Second},
+		{"the pod's own 10s", ptr(10), nil, 10 * time.Second},
+		{"the delete's 5s over the pod's 10s", ptr(10), ptr(5), 5 * time.Second},
+		{"zero: at once", ptr(0), nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := agentCluster(t, 1, NodeAgentConfig{}, "n1")
+			p := ct.Pod("p", ct.OnNode("n1"))
+			p.Spec.TerminationGracePeriodSeconds = tc.podGrace
+			c.Submit(Epoch, "scenario", cluster.Create{Object: p})
+			del := Epoch.Add(10 * time.Second)
+			c.Submit(del, "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: cluster.DefaultNamespace, Name: "p"}, GracePeriodSeconds: tc.deleteGrace})
+			if tc.gone > 0 {
+				require.NoError(t, c.RunUntil(del.Add(tc.gone-time.Nanosecond)))
+				p := getPod(t, c, "p")
+				require.True(t, p.IsTerminating())
+				assert.Equal(t, del.Add(tc.gone), *p.DeletionTimestamp)
+			}
+			require.NoError(t, c.RunUntil(del.Add(tc.gone)))
+			_, ok := c.View().Pod(cluster.DefaultNamespace, "p")
+			assert.False(t, ok, "gone when the grace period ends")
+		})
+	}
+}
+
+// TestNodeAgentFail fails a Ready pod by hand, and refuses pods that are
+// missing or not bound.
+func TestNodeAgentFail(t *testing.T) {
+	c := agentCluster(t, 1, NodeAgentConfig{StartLatency: Fixed(time.Second), ReadyDelay: Fixed(time.Second)}, "n1")
+	c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
+	c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("nowhere", ct.NodeSelector("zone", "none"))})
+	require.NoError(t, c.RunUntil(Epoch.Add(time.Minute)))
+	require.True(t, getPod(t, c, "p").IsReady())
+
+	key := func(name string) cluster.Key {
+		return cluster.Key{Kind: cluster.KindPod, Namespace: cluster.DefaultNamespace, Name: name}
+	}
+	assert.EqualError(t, c.NodeAgent.Fail(key("missing"), "R", "m"), "sim: pod pod/default/missing is not bound to a node")
+	assert.Error(t, c.NodeAgent.Fail(key("nowhere"), "R", "m"))
+	require.NoError(t, c.NodeAgent.Fail(key("p"), "OOMKilled", "the container ran out of memory"))
+	require.NoError(t, c.Stabilize())
+	assert.Equal(t, Epoch.Add(time.Minute), c.Now(), "failed at the instant it was asked")
+	p := getPod(t, c, "p")
+	assert.Equal(t, cluster.PodFailed, p.Status.Phase)
+	assert.Equal(t, "OOMKilled", p.Status.Reason)
+	assert.Equal(t, "the container ran out of memory", p.Status.Message)
+	ready, ok := p.Condition(cluster.PodReady)
+	require.True(t, ok)
+	assert.Equal(t, cluster.ConditionFalse, ready.Status)
+	assert.Equal(t, Epoch.Add(time.Minute), ready.LastTransitionTime)
+	assert.Equal(t, cluster.PodPending, getPod(t, c, "nowhere").Status.Phase)
+}
+
+// TestNodeAgentFailureProbability binds 2,000 pods with a failure
+// probability of 1/4 and checks the share that fails, and that a failed
+// pod goes Failed at its start time without ever running.
+func TestNodeAgentFailureProbability(t *testing.T) {
+	const nodes, perNode = 40, 50
+	var names []string
+	for i := range nodes {
+		names = append(names, fmt.Sprintf("n%02d", i))
+	}
+	c := agentCluster(t, 3, NodeAgentConfig{StartLatency: Fixed(2 * time.Second), FailureProbability: 0.25}, names...)
+	for _, n := range names {
+		for j := range perNode {
+			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("%s-p%02d", n, j), ct.OnNode(n))})
+		}
+	}
+	require.NoError(t, c.Stabilize())
+	failed := 0
+	for p := range c.View().Pods() {
+		switch p.Status.Phase {
+		case cluster.PodFailed:
+			failed++
+			assert.Equal(t, ReasonSimulatedFailure, p.Status.Reason)
+			assert.Nil(t, p.Status.StartTime, "never ran")
+		case cluster.PodRunning:
+			assert.True(t, p.IsReady())
+		default:
+			t.Errorf("pod %s: phase %s", p.Name, p.Status.Phase)
+		}
+	}
+	// 2,000 draws at 1/4: mean 500, standard deviation 19.4
+	assert.InDelta(t, 500, failed, 80)
+	assert.Equal(t, Epoch.Add(2*time.Second), c.Now(), "every pod, failed or not, at its start time")
+}
+
+// TestNodeAgentStreamsAreSeparate checks that the agent's quantities come
+// from separate named streams: turning failures on and changing the
+// readiness delay leaves every pod's start latency as it was.
+func TestNodeAgentStreamsAreSeparate(t *testing.T) {
+	run := func(cfg NodeAgentConfig) map[string]time.Time {
+		c := agentCluster(t, 9, cfg, "n1", "n2")
+		for i := range 200 {
+			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("p%03d", i), ct.OnNode([]string{"n1", "n2"}[i%2]))})
+		}
+		require.NoError(t, c.Stabilize())
+		started := map[string]time.Time{}
+		for p := range c.View().Pods() {
+			if p.Status.StartTime != nil {
+				started[p.Name] = *p.Status.StartTime
+			}
+		}
+		return started
+	}
+	start := LogNormal(2*time.Second, 0.5)
+	base := run(NodeAgentConfig{StartLatency: start, ReadyDelay: Fixed(time.Second)})
+	require.Len(t, base, 200)
+	distinct := map[time.Time]bool{}
+	for _, at := range base {
+		distinct[at] = true
+	}
+	assert.Greater(t, len(distinct), 190, "start latencies are drawn per pod")
+	other := run(NodeAgentConfig{StartLatency: start, ReadyDelay: Uniform(time.Second, 9*time.Second), FailureProbability: 0.5})
+	assert.Greater(t, len(other), 50)
+	assert.Less(t, len(other), 150, "about half failed")
+	for name, at := range other {
+		assert.Equal(t, base[name], at, name)
+	}
 }
