@@ -33,11 +33,7 @@ func TestNodeAgentStopsWithItsNode(t *testing.T) {
 	}
 	remove(5*time.Second, "n1")  // before the pod starts
 	remove(15*time.Second, "n2") // after it started, before it is ready
-	pod := func(name string) *cluster.Pod {
-		p, ok := c.View().Pod("default", name)
-		require.True(t, ok, name)
-		return p
-	}
+	pod := func(name string) *cluster.Pod { return getPod(t, c, name) }
 
 	require.NoError(t, c.RunUntil(Epoch.Add(30*time.Second)))
 	assert.Equal(t, cluster.PodPending, pod("a").Status.Phase, "removed before it started")
