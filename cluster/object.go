@@ -95,10 +95,39 @@ type Object interface {
 // Meta returns m itself; it makes every object type satisfy Object.Meta.
 func (m *ObjectMeta) Meta() *ObjectMeta { return m }
 
-// KeyOf returns the key of o.
+// KeyOf returns the key of o; for a nil object (or a nil pointer of an
+// object type) it returns the kind alone, or the zero Key.
 func KeyOf(o Object) Key {
+	if IsNilObject(o) {
+		if o == nil {
+			return Key{}
+		}
+		return Key{Kind: o.ObjectKind()}
+	}
 	m := o.Meta()
 	return Key{Kind: o.ObjectKind(), Namespace: m.Namespace, Name: m.Name}
+}
+
+// IsNilObject reports whether o is nil or a nil pointer of one of the
+// package's object types: what a Change must not carry.
+func IsNilObject(o Object) bool {
+	switch o := o.(type) {
+	case nil:
+		return true
+	case *Node:
+		return o == nil
+	case *Pod:
+		return o == nil
+	case *DaemonSet:
+		return o == nil
+	case *ControllerRevision:
+		return o == nil
+	case *PriorityClass:
+		return o == nil
+	case *PodDisruptionBudget:
+		return o == nil
+	}
+	return false
 }
 
 // ObjectKind implementations.

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/google/btree"
@@ -91,11 +92,14 @@ type token struct{ _ int }
 // replaces the object of an entry it owns in place (the
 // key never changes, so no tree or index moves); an entry it does not own
 // may be shared with a fork or snapshot and is replaced by a new one,
-// copy-on-write like the trees.
+// copy-on-write like the trees. slot is the store revision that created
+// the object (Delta.Slot for pods): it moves with the object from entry to
+// entry.
 type entry[T Object] struct {
 	meta *ObjectMeta // obj's
 	obj  T
 	tok  *token
+	slot uint64
 }
 
 func entryLess[T Object](a, b *entry[T]) bool {
@@ -159,19 +163,23 @@ func (t tree[T]) get(ns, name string) (T, bool) {
 }
 
 // set stores o: in place when tok owns o's entry, else in a new entry.
-// isNew says o is to be added: then the insertion is the search, and if
-// the key is taken after all the tree is left as it was and set returns
-// a nil entry. It returns the entry holding o and whether it is the one
-// that was there before.
-func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
+// isNew says o is to be added, created at revision slot: then the
+// insertion is the search, and if the key is taken after all the tree is
+// left as it was and set returns a nil entry. A replaced object's entry
+// keeps its slot. It returns the entry holding o and whether it is the
+// one that was there before.
+func (t tree[T]) set(tok *token, o T, isNew bool, slot uint64) (e *entry[T], inPlace bool) {
 	m := o.Meta()
 	if !isNew {
-		if cur, ok := t.find(m.Namespace, m.Name); ok && cur.tok == tok {
-			cur.meta, cur.obj = m, o
-			return cur, true
+		if cur, ok := t.find(m.Namespace, m.Name); ok {
+			if cur.tok == tok {
+				cur.meta, cur.obj = m, o
+				return cur, true
+			}
+			slot = cur.slot
 		}
 	}
-	e = &entry[T]{meta: m, obj: o, tok: tok}
+	e = &entry[T]{meta: m, obj: o, tok: tok, slot: slot}
 	if old, taken := t.t.ReplaceOrInsert(e); taken && isNew {
 		t.t.ReplaceOrInsert(old)
 		return nil, false
@@ -180,11 +188,17 @@ func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 	return e, false
 }
 
-func (t tree[T]) delete(ns, name string) {
+// delete removes the object (ns, name) and returns its entry's slot (0
+// when there was none).
+func (t tree[T]) delete(ns, name string) uint64 {
 	p := t.aux.probe
 	p.meta.Namespace, p.meta.Name = ns, name
-	t.t.Delete(p)
+	e, _ := t.t.Delete(p)
 	t.aux.hint = nil
+	if e == nil {
+		return 0
+	}
+	return e.slot
 }
 
 // indexItem is one entry of a secondary pod index, ordered by (key,
@@ -209,7 +223,12 @@ func indexLess(a, b indexItem) bool {
 // A Store is not safe for concurrent use. Its zero value is not usable: call
 // NewStore.
 type Store struct {
-	rev         uint64
+	rev uint64
+	// rvOffset is added to a revision to make a resourceVersion: 0 unless
+	// an imported object carried a resourceVersion above the revision, and
+	// then just enough that every later version is higher than any
+	// imported one.
+	rvOffset    uint64
 	readOnly    bool
 	tok         *token
 	nodes       tree[*Node]
@@ -220,6 +239,8 @@ type Store struct {
 	pdbs        tree[*PodDisruptionBudget]
 	podsByNode  *btree.BTreeG[indexItem]
 	podsByOwner *btree.BTreeG[indexItem]
+	// removedSlot is the slot of the pod remove took out last.
+	removedSlot uint64
 	// lastPod is the pod created last (nil if none): a pod created next
 	// shares its equal parts (copyPodSharing).
 	lastPod *Pod
@@ -252,6 +273,7 @@ func (s *Store) clone() *Store {
 	s.tok = new(token)
 	return &Store{
 		rev:         s.rev,
+		rvOffset:    s.rvOffset,
 		tok:         new(token),
 		nodes:       s.nodes.clone(),
 		pods:        s.pods.clone(),
@@ -384,13 +406,19 @@ func (s *Store) PodsControlledBy(uid string) iter.Seq[*Pod] {
 // Apply validates c against the current state and applies it atomically:
 // on error nothing changed and the revision is not bumped. now is the
 // virtual time, used for creation and deletion timestamps. On success the
-// revision is bumped by one, the written object's resourceVersion becomes
-// the new revision, and the returned Delta holds the objects before and
-// after (shared with the store; do not modify) and, for a pod, its slot. Errors wrap ErrNotFound,
-// ErrAlreadyExists, ErrConflict, ErrInvalid or ErrReadOnly. The object in c
-// is copied; the caller keeps ownership of it. Cost: O(log n) plus the
-// object's size.
+// revision is bumped by one, the written object gets a resourceVersion
+// higher than any before it (the new revision, unless an imported object
+// carried a higher one: see Create), and the returned Delta holds the
+// objects before and after (shared with the store; do not modify) and, for
+// a pod, its slot. Errors wrap ErrNotFound, ErrAlreadyExists, ErrConflict,
+// ErrInvalid or ErrReadOnly; a change without an object (nil, or a nil
+// pointer) or of a kind the store does not hold is refused with ErrInvalid.
+// The object in c is copied; the caller keeps ownership of it. Cost:
+// O(log n) plus the object's size.
 func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
+	if c == nil {
+		return Delta{}, fmt.Errorf("nil change: %w", ErrInvalid)
+	}
 	if s.readOnly {
 		return Delta{}, fmt.Errorf("%s %s: %w", c.Verb(), c.Target(), ErrReadOnly)
 	}
@@ -398,13 +426,15 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	var err error
 	switch c := c.(type) {
 	case Create:
-		d, err = s.create(now, c)
+		if err = checkObject(c.Object); err == nil {
+			d, err = s.create(now, c)
+		}
 	case Update:
-		d, err = s.update(c.Object, c.ExpectedRV)
+		if err = checkObject(c.Object); err == nil {
+			d, err = s.update(c.Object, c.ExpectedRV)
+		}
 	case UpdateStatus:
-		if c.Object == nil {
-			err = fmt.Errorf("nil object: %w", ErrInvalid)
-		} else {
+		if err = checkObject(c.Object); err == nil {
 			d, err = s.updateStatus(c.Object, c.ExpectedRV, c.Handoff)
 		}
 	case Delete:
@@ -412,49 +442,46 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	case Bind:
 		d, err = s.bind(now, c)
 	default:
-		err = fmt.Errorf("unknown change %T", c)
+		err = fmt.Errorf("unknown change %T: %w", c, ErrInvalid)
 	}
 	if err != nil {
 		return Delta{}, fmt.Errorf("%s %s: %w", c.Verb(), c.Target(), err)
 	}
 	if d.Key.Kind == KindPod {
-		o := d.New
-		if o == nil {
-			o = d.Old
+		if d.New == nil {
+			d.Slot = s.removedSlot
+		} else if e, ok := s.pods.find(d.Key.Namespace, d.Key.Name); ok {
+			d.Slot = e.slot
 		}
-		d.Slot = uidRevision(o.Meta().UID)
 	}
 	return d, nil
+}
+
+// checkObject refuses what a change must not carry: no object, or one of
+// a type the store does not hold.
+func checkObject(o Object) error {
+	if IsNilObject(o) {
+		return fmt.Errorf("no object: %w", ErrInvalid)
+	}
+	switch o.(type) {
+	case *Node, *Pod, *DaemonSet, *ControllerRevision, *PriorityClass, *PodDisruptionBudget:
+		return nil
+	}
+	return fmt.Errorf("the store holds no objects of type %T: %w", o, ErrInvalid)
 }
 
 // PodSlot returns the slot of the pod (Delta.Slot), or false if there is
 // no such pod. O(log n).
 func (s *Store) PodSlot(namespace, name string) (uint64, bool) {
-	p, ok := s.pods.get(namespace, name)
+	e, ok := s.pods.find(namespace, name)
 	if !ok {
 		return 0, false
 	}
-	return uidRevision(p.UID), true
+	return e.slot, true
 }
 
-// uidRevision returns the revision a uid made by Store.uid names: the
-// hexadecimal digits after its last dash.
-func uidRevision(uid string) uint64 {
-	var rev uint64
-	for i := strings.LastIndexByte(uid, '-') + 1; i < len(uid); i++ {
-		c := uid[i]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		default:
-			panic(fmt.Sprintf("cluster: uid %q was not made by the store", uid)) // the store sets every uid
-		}
-		rev = rev<<4 | uint64(c)
-	}
-	return rev
-}
+// rv returns the resourceVersion of a write at revision rev.
+func (s *Store) rv(rev uint64) uint64 { return rev + s.rvOffset }
 
 // uid returns the uid of the object created at revision rev:
 // "00000000-0000-4000-8000-" and rev in 12 hex digits (more past 2^48).
@@ -487,7 +514,13 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	}
 	Default(o)
 	k := KeyOf(o)
-	if errs := Validate(o); len(errs) > 0 {
+	errs := Validate(o)
+	if ds, ok := o.(*DaemonSet); ok {
+		gen, err := templateGeneration(ds)
+		errs = append(errs, err...)
+		setTemplateGeneration(ds, max(gen, 1)) // the strategy's PrepareForCreate
+	}
+	if len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
 	}
 	if err := s.admit(o); err != nil {
@@ -495,24 +528,82 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	}
 	rev := s.rev + 1
 	m := o.Meta()
-	m.UID = s.uid(rev)
-	m.ResourceVersion = rev
-	m.Generation = 1
-	m.CreationTimestamp = now
-	if p, ok := o.(*Pod); ok && p.Status.Phase == "" {
-		p.Status.Phase = PodPending // the pod strategy's PrepareForCreate
+	// an object that carries metadata (a snapshot of a cluster) keeps it;
+	// the store fills in what is missing
+	if m.UID == "" {
+		m.UID = s.uid(rev)
 	}
-	m.DeletionTimestamp = nil
-	m.DeletionGracePeriodSeconds = nil
+	offset := s.rvOffset
+	if m.ResourceVersion == 0 {
+		m.ResourceVersion = s.rv(rev)
+	} else if m.ResourceVersion > s.rv(rev) {
+		offset = m.ResourceVersion - rev // later versions come above it
+	}
+	if m.Generation == 0 {
+		m.Generation = 1
+	}
+	if m.CreationTimestamp.IsZero() {
+		m.CreationTimestamp = now
+	}
+	if p, ok := o.(*Pod); ok {
+		if p.Status.Phase == "" {
+			p.Status.Phase = PodPending // the pod strategy's PrepareForCreate
+		}
+		if m.DeletionTimestamp != nil && m.DeletionGracePeriodSeconds == nil {
+			g := p.GracePeriodSeconds() // the API server sets both together
+			m.DeletionGracePeriodSeconds = &g
+		}
+	}
+	if m.DeletionTimestamp == nil {
+		m.DeletionGracePeriodSeconds = nil
+	}
 	if !s.put(nil, o) {
 		// last, as upstream: validation and admission come before storage
 		return Delta{}, fmt.Errorf("%s %q %w", k.Kind, k.Name, ErrAlreadyExists)
 	}
 	s.rev = rev
+	s.rvOffset = offset
 	if p, ok := o.(*Pod); ok {
 		s.lastPod = p
 	}
 	return Delta{Rev: rev, Key: k, New: o}, nil
+}
+
+// TemplateGenerationAnnotation is the DaemonSet annotation that carries
+// the template generation (apps.DeprecatedTemplateGeneration): the API
+// server keeps it in spec.templateGeneration of its internal type and
+// shows it to apps/v1 clients as this annotation. The store sets it on
+// create (to the value given, at least 1) and raises it by one on every
+// update that changes the pod template; a value given on update is
+// ignored.
+const TemplateGenerationAnnotation = "deprecated.daemonset.template.generation"
+
+// templateGeneration reads ds's template generation annotation: 0 when
+// it is absent, an error naming the annotation when it is not an integer
+// (the API server's conversion refuses it).
+func templateGeneration(ds *DaemonSet) (int64, field.ErrorList) {
+	v, ok := ds.Annotations[TemplateGenerationAnnotation]
+	if !ok {
+		return 0, nil
+	}
+	g, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, field.ErrorList{field.Invalid(field.NewPath("metadata", "annotations").Key(TemplateGenerationAnnotation), v, "must be an integer")}
+	}
+	return g, nil
+}
+
+// setTemplateGeneration writes the annotation into a copy of ds's
+// annotations (the map may be shared).
+func setTemplateGeneration(ds *DaemonSet, gen int64) {
+	v := strconv.FormatInt(gen, 10)
+	if ds.Annotations[TemplateGenerationAnnotation] == v {
+		return
+	}
+	a := make(map[string]string, len(ds.Annotations)+1)
+	maps.Copy(a, ds.Annotations)
+	a[TemplateGenerationAnnotation] = v
+	ds.Annotations = a
 }
 
 // admit runs the admission plugins the simulator models (Priority) on a
@@ -586,6 +677,16 @@ func (s *Store) update(obj Object, expectedRV uint64) (Delta, error) {
 	m.DeletionTimestamp, m.DeletionGracePeriodSeconds = clonePtr(om.DeletionTimestamp), clonePtr(om.DeletionGracePeriodSeconds)
 	errs := Validate(o)
 	errs = append(errs, ValidateUpdate(old, o)...)
+	if ds, ok := o.(*DaemonSet); ok {
+		// the template generation is the server's: kept, and raised by a
+		// template change (the strategy's PrepareForUpdate)
+		oldDS := old.(*DaemonSet)
+		gen, _ := templateGeneration(oldDS)
+		if !jsonEqual(oldDS.Spec.Template, ds.Spec.Template) {
+			gen++
+		}
+		setTemplateGeneration(ds, gen)
+	}
 	if len(errs) > 0 {
 		return Delta{}, errs.ToAggregate()
 	}
@@ -598,7 +699,7 @@ func (s *Store) update(obj Object, expectedRV uint64) (Delta, error) {
 		m.Generation++
 	}
 	rev := s.rev + 1
-	m.ResourceVersion = rev
+	m.ResourceVersion = s.rv(rev)
 	s.rev = rev
 	if m.DeletionTimestamp != nil && len(m.Finalizers) == 0 && !isGracefulPod(o) {
 		// the last finalizer is gone: the object leaves the store
@@ -673,7 +774,7 @@ func (s *Store) updateStatus(obj Object, expectedRV uint64, handoff bool) (Delta
 		o = old.DeepCopyObject()
 	}
 	rev := s.rev + 1
-	o.Meta().ResourceVersion = rev
+	o.Meta().ResourceVersion = s.rv(rev)
 	s.rev = rev
 	s.put(old, o)
 	return Delta{Rev: rev, Key: k, Old: old, New: o}, nil
@@ -773,7 +874,7 @@ func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
 	if _, isPod := o.(*Pod); isPod {
 		m.DeletionGracePeriodSeconds = &grace
 	}
-	m.ResourceVersion = rev
+	m.ResourceVersion = s.rv(rev)
 	s.rev = rev
 	s.put(old, o)
 	return Delta{Rev: rev, Key: c.Key, Old: old, New: o}, nil
@@ -802,7 +903,7 @@ func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
 	p.Status.Conditions = slices.Clone(old.Status.Conditions)
 	SetPodCondition(&p.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue}, now)
 	rev := s.rev + 1
-	p.ResourceVersion = rev
+	p.ResourceVersion = s.rv(rev)
 	s.rev = rev
 	s.put(old, p)
 	return Delta{Rev: rev, Key: c.Pod, Old: old, New: p}, nil
@@ -853,21 +954,22 @@ func controllerUID(p *Pod) string {
 // and returns false.
 func (s *Store) put(old, o Object) bool {
 	isNew := old == nil
+	slot := s.rev + 1 // the revision being written, for a new object
 	var stored bool
 	switch o := o.(type) {
 	case *Node:
-		stored = stores(s.nodes.set(s.tok, o, isNew))
+		stored = stores(s.nodes.set(s.tok, o, isNew, slot))
 	case *Pod:
-		stored = s.putPod(old, o)
+		stored = s.putPod(old, o, slot)
 	case *DaemonSet:
-		stored = stores(s.daemonSets.set(s.tok, o, isNew))
+		stored = stores(s.daemonSets.set(s.tok, o, isNew, slot))
 	case *ControllerRevision:
-		stored = stores(s.revisions.set(s.tok, o, isNew))
+		stored = stores(s.revisions.set(s.tok, o, isNew, slot))
 	case *PriorityClass:
-		stored = stores(s.classes.set(s.tok, o, isNew))
+		stored = stores(s.classes.set(s.tok, o, isNew, slot))
 		s.defaultClassKnown = false
 	case *PodDisruptionBudget:
-		stored = stores(s.pdbs.set(s.tok, o, isNew))
+		stored = stores(s.pdbs.set(s.tok, o, isNew, slot))
 	default:
 		panic(fmt.Sprintf("cluster: cannot store %T", o))
 	}
@@ -880,13 +982,13 @@ func stores[T Object](e *entry[T], _ bool) bool { return e != nil }
 // putPod stores p and moves its index items when their keys change. An
 // item whose key is unchanged needs no work when the entry was updated in
 // place, and is pointed at the new entry otherwise.
-func (s *Store) putPod(old Object, p *Pod) bool {
+func (s *Store) putPod(old Object, p *Pod, slot uint64) bool {
 	var oldNode, oldUID string
 	if old != nil {
 		op := old.(*Pod)
 		oldNode, oldUID = op.Spec.NodeName, controllerUID(op)
 	}
-	e, inPlace := s.pods.set(s.tok, p, old == nil)
+	e, inPlace := s.pods.set(s.tok, p, old == nil, slot)
 	if e == nil {
 		return false
 	}
@@ -920,7 +1022,7 @@ func (s *Store) remove(o Object) {
 		if uid := controllerUID(o); uid != "" {
 			s.podsByOwner.Delete(indexItem{uid, probe})
 		}
-		s.pods.delete(m.Namespace, m.Name)
+		s.removedSlot = s.pods.delete(m.Namespace, m.Name)
 	case *DaemonSet:
 		s.daemonSets.delete(m.Namespace, m.Name)
 	case *ControllerRevision:

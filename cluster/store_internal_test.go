@@ -16,11 +16,3 @@ func TestUID(t *testing.T) {
 	}
 	assert.Equal(t, "00000000-0000-4000-8000-00000000001f", s.uid(31))
 }
-
-func TestUIDRevision(t *testing.T) {
-	s := NewStore()
-	for _, rev := range []uint64{0, 1, 0xa, 0xabcdef, 1<<48 - 1, 1 << 48, 1<<64 - 1} {
-		assert.Equal(t, rev, uidRevision(s.uid(rev)), "rev %#x", rev)
-	}
-	assert.Panics(t, func() { uidRevision("not-a-store-uid") })
-}

@@ -76,6 +76,9 @@ func (e *Engine) WriteJSONL(w io.Writer) error {
 		}
 		switch ev.Kind {
 		case EventChange:
+			if ev.Change == nil {
+				break // refused at Apply; logged with its error
+			}
 			je.Verb = ev.Change.Verb()
 			je.Key = ev.Change.Target().String()
 			switch c := ev.Change.(type) {

@@ -1,0 +1,140 @@
+package cluster_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+// An object that already carries metadata, as in a snapshot of a real
+// cluster, keeps it; only what is missing is filled in.
+func TestCreateKeepsImportedMetadata(t *testing.T) {
+	now := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	created := now.Add(-72 * time.Hour)
+	deleting := now.Add(20 * time.Second)
+	grace := int64(30)
+	yes := true
+	s := cluster.NewStore()
+	n := ct.Node("n1")
+	n.UID, n.ResourceVersion, n.CreationTimestamp = "7c1d5a3e-real-node", 48213977, created
+	n.Status.Conditions = []cluster.NodeCondition{{Type: cluster.NodeReady, Status: cluster.ConditionFalse, Reason: "KubeletNotReady"}}
+	_, err := s.Apply(now, cluster.Create{Object: n})
+	require.NoError(t, err)
+
+	p := ct.Pod("web-0", ct.OnNode("n1"))
+	p.UID, p.ResourceVersion, p.Generation, p.CreationTimestamp = "a3f1-real-pod", 1200, 3, created
+	p.OwnerReferences = []cluster.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d4", UID: "rs-uid", Controller: &yes}}
+	p.DeletionTimestamp, p.DeletionGracePeriodSeconds = &deleting, &grace
+	p.Status.Phase = cluster.PodRunning
+	d, err := s.Apply(now, cluster.Create{Object: p})
+	require.NoError(t, err)
+
+	got, ok := s.Pod("default", "web-0")
+	require.True(t, ok)
+	assert.Equal(t, "a3f1-real-pod", got.UID)
+	assert.Equal(t, uint64(1200), got.ResourceVersion)
+	assert.Equal(t, int64(3), got.Generation)
+	assert.Equal(t, created, got.CreationTimestamp)
+	assert.Equal(t, deleting, *got.DeletionTimestamp)
+	assert.Equal(t, int64(30), *got.DeletionGracePeriodSeconds)
+	assert.Equal(t, "rs-uid", got.ControllerRef().UID)
+	assert.Equal(t, cluster.PodRunning, got.Status.Phase)
+	gotNode, _ := s.Node("n1")
+	assert.Equal(t, "7c1d5a3e-real-node", gotNode.UID)
+	assert.Equal(t, "KubeletNotReady", gotNode.Status.Conditions[0].Reason)
+
+	// the pod's slot is its creation revision, whatever its uid
+	assert.Equal(t, uint64(2), d.Slot)
+	slot, ok := s.PodSlot("default", "web-0")
+	require.True(t, ok)
+	assert.Equal(t, d.Slot, slot)
+
+	// every later version is above every imported one
+	cp := gotNode.DeepCopy()
+	cp.Labels = selector.Set{"zone": "a"}
+	d, err = s.Apply(now, cluster.Update{Object: cp})
+	require.NoError(t, err)
+	assert.Greater(t, d.New.Meta().ResourceVersion, uint64(48213977))
+	assert.Equal(t, uint64(3), s.Revision(), "the revision still counts changes")
+
+	// a pod made by the store gets the store's uid and metadata
+	q := ct.Pod("web-1")
+	d, err = s.Apply(now, cluster.Create{Object: q})
+	require.NoError(t, err)
+	assert.Equal(t, "00000000-0000-4000-8000-000000000004", d.New.Meta().UID)
+	assert.Equal(t, now, d.New.Meta().CreationTimestamp)
+	assert.Equal(t, int64(1), d.New.Meta().Generation)
+	assert.Greater(t, d.New.Meta().ResourceVersion, uint64(48213978))
+	assert.Equal(t, uint64(4), d.Slot)
+	assert.Nil(t, d.New.Meta().DeletionTimestamp)
+
+	// slots stay with their pods through deletes and forks
+	fork := s.Fork()
+	d, err = fork.Apply(now, cluster.Delete{Key: cluster.KeyOf(q)})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4), d.Slot)
+	slot, _ = s.PodSlot("default", "web-1")
+	assert.Equal(t, uint64(4), slot, "the parent keeps the pod")
+	zero := int64(0)
+	d, err = fork.Apply(now, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), d.Slot)
+}
+
+// A pod imported with only a deletionTimestamp gets the grace period the
+// API server would have written beside it.
+func TestCreateTerminatingPodGetsGracePeriod(t *testing.T) {
+	s := cluster.NewStore()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := ct.Pod("p", ct.OnNode("n1"))
+	p.DeletionTimestamp = &at
+	_, err := s.Apply(at, cluster.Create{Object: p})
+	require.NoError(t, err)
+	got, _ := s.Pod("default", "p")
+	require.NotNil(t, got.DeletionGracePeriodSeconds)
+	assert.Equal(t, cluster.DefaultTerminationGracePeriodSeconds, *got.DeletionGracePeriodSeconds)
+}
+
+// otherObject is an Object of a type the store does not hold.
+type otherObject struct{ cluster.ObjectMeta }
+
+func (*otherObject) ObjectKind() cluster.Kind         { return cluster.KindPod }
+func (o *otherObject) DeepCopyObject() cluster.Object { c := *o; return &c }
+
+// A change without an object, or with one the store cannot hold, is refused
+// with ErrInvalid and changes nothing; nothing panics.
+func TestApplyRefusesMissingObjects(t *testing.T) {
+	s := cluster.NewStore()
+	_, err := s.Apply(time.Time{}, cluster.Create{Object: ct.Node("n1")})
+	require.NoError(t, err)
+	before := cluster.Digest(s)
+	for _, c := range []cluster.Change{
+		nil,
+		cluster.Create{},
+		cluster.Create{Object: (*cluster.Pod)(nil)},
+		cluster.Create{Object: (*cluster.Node)(nil), Handoff: true},
+		cluster.Create{Object: (*cluster.DaemonSet)(nil)},
+		cluster.Create{Object: (*cluster.ControllerRevision)(nil)},
+		cluster.Create{Object: (*cluster.PriorityClass)(nil)},
+		cluster.Create{Object: (*cluster.PodDisruptionBudget)(nil)},
+		cluster.Create{Object: &otherObject{ObjectMeta: cluster.ObjectMeta{Name: "x"}}},
+		cluster.Update{},
+		cluster.Update{Object: (*cluster.Node)(nil)},
+		cluster.UpdateStatus{},
+		cluster.UpdateStatus{Object: (*cluster.Pod)(nil), Handoff: true},
+		cluster.UpdateStatus{Object: &otherObject{ObjectMeta: cluster.ObjectMeta{Name: "x"}}},
+	} {
+		var err error
+		require.NotPanics(t, func() { _, err = s.Apply(time.Time{}, c) }, "%#v", c)
+		require.ErrorIs(t, err, cluster.ErrInvalid, "%#v", c)
+		assert.Equal(t, before, cluster.Digest(s), "%#v", c)
+	}
+	assert.Equal(t, cluster.Key{Kind: cluster.KindPod}, cluster.KeyOf((*cluster.Pod)(nil)))
+	assert.Equal(t, cluster.Key{}, cluster.KeyOf(nil))
+}
