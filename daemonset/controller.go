@@ -95,6 +95,7 @@ type dsState struct {
 	sel    selector.Selector
 	pl     *placement
 	hash   string
+	gen    string       // the pod-template-generation label value, "" for none
 	tmpl   *cluster.Pod // the pod template with daemon tolerations and hash label
 	nodes  map[string]*nodeEntry
 	filed  cluster.SlotTable[podLoc] // owned pods by slot (cluster.Delta.Slot): where each is filed
@@ -537,6 +538,7 @@ func (c *Controller) compile(st *dsState) {
 	ds := st.ds
 	st.sel, _ = selector.LabelSelectorAsSelector(ds.Spec.Selector)
 	st.pl = newPlacement(ds)
+	st.gen = templateGenerationLabel(ds)
 	st.patch = templatePatch(&ds.Spec.Template)
 	st.compiledGen = ds.Generation
 }
@@ -546,7 +548,7 @@ func (c *Controller) compile(st *dsState) {
 // + orphans in its namespace).
 func (c *Controller) rebuild(view cluster.View, st *dsState) {
 	ds := st.ds
-	st.tmpl = newTemplatePod(ds, st.pl, st.hash)
+	st.tmpl = newTemplatePod(ds, st.pl, st.hash, st.gen)
 	clear(st.hashes)
 	st.nodes = make(map[string]*nodeEntry, view.NodeCount())
 	st.filed = cluster.SlotTable[podLoc]{}
@@ -564,10 +566,16 @@ func (c *Controller) rebuild(view cluster.View, st *dsState) {
 		st.dirtyNodes = append(st.dirtyNodes, e)
 	}
 	for p := range view.PodsControlledBy(ds.UID) {
-		if c.ownerOf(p) == st {
-			slot, _ := view.PodSlot(p.Namespace, p.Name)
-			c.putPod(st, p, slot)
+		if c.ownerOf(p) != st {
+			continue
 		}
+		if !st.sel.Matches(p.Labels) {
+			// upstream's ClaimPods releases it, and it counts for nothing
+			st.claims[p.Name] = true
+			continue
+		}
+		slot, _ := view.PodSlot(p.Namespace, p.Name)
+		c.putPod(st, p, slot)
 	}
 	for _, p := range sortedPods(c.orphans[st.key.Namespace]) {
 		if st.sel.Matches(p.Labels) {
@@ -586,15 +594,19 @@ func sortedPods(m map[string]*cluster.Pod) []*cluster.Pod {
 }
 
 // newTemplatePod is upstream's CreatePodTemplate: the template with the
-// default daemon tolerations and the revision hash label, in the
-// DaemonSet's namespace, plus the controller reference every pod gets.
+// default daemon tolerations, the template generation label (gen, when
+// not empty) and the revision hash label, in the DaemonSet's namespace,
+// plus the controller reference every pod gets.
 // Pods are copies of it with a name and the node-name affinity; they share
 // its labels, tolerations and owner references, which nobody modifies.
-func newTemplatePod(ds *cluster.DaemonSet, pl *placement, hash string) *cluster.Pod {
+func newTemplatePod(ds *cluster.DaemonSet, pl *placement, hash, gen string) *cluster.Pod {
 	t := ds.Spec.Template.DeepCopy()
 	p := &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Namespace: ds.Namespace, Labels: t.Labels, Annotations: t.Annotations}, Spec: t.Spec}
 	if p.Labels == nil {
 		p.Labels = selector.Set{}
+	}
+	if gen != "" {
+		p.Labels[TemplateGenerationLabel] = gen
 	}
 	if hash != "" {
 		p.Labels[ControllerRevisionHashLabel] = hash

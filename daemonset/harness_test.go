@@ -133,13 +133,14 @@ func (w *world) checkInvariants() {
 		}
 		perNode := map[string][]string{}
 		hash := daemonset.CurrentHash(v, ds)
+		gen, _ := daemonset.TemplateGeneration(ds)
 		for p := range v.PodsControlledBy(ds.UID) {
 			if p.IsTerminal() {
 				continue
 			}
 			n, err := daemonset.TargetNodeName(p)
 			require.NoError(w.t, err)
-			if !p.IsTerminating() && (!surge(ds) || daemonset.IsPodUpdated(p, hash)) {
+			if !p.IsTerminating() && (!surge(ds) || daemonset.IsPodUpdated(p, hash, gen)) {
 				perNode[n] = append(perNode[n], p.Name) // with surge, one old pod more
 			}
 			if nd, ok := v.Node(n); ok && !p.IsTerminating() {

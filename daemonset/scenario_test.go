@@ -174,17 +174,25 @@ func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
 	w := newWorld(t, agent)
 	w.create(node("n1"), node("n2"), newDS("agent"))
 	w.run(time.Minute)
+	// a second template generation, so that the pods' pod-template-generation
+	// label (2) differs from the new DaemonSet's (1): with equal generations
+	// upstream counts adopted pods as updated whatever their template
+	w.update(dsKey("agent"), func(o cluster.Object) {
+		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
+	})
+	w.run(5 * time.Minute)
+	replacedBefore := len(w.notes(daemonset.ReasonSuccessfulDelete))
 	w.submit(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
 	w.run(time.Minute)
 	next := newDS("agent")
-	next.Spec.Template.Spec.Containers[0].Image = "agent:2"
+	next.Spec.Template.Spec.Containers[0].Image = "agent:3"
 	w.create(next)
 	w.run(5 * time.Minute)
 	ds, _ := w.View().DaemonSet("default", "agent")
 	revs := daemonset.Revisions(w.View(), ds)
-	require.Len(t, revs, 2)
-	assert.Equal(t, []int64{1, 2}, []int64{revs[0].Revision, revs[1].Revision}, "the adopted revision is the old one")
-	assert.Len(t, w.notes(daemonset.ReasonSuccessfulDelete), 2, "both adopted pods replaced")
+	require.Len(t, revs, 3)
+	assert.Equal(t, []int64{1, 2, 3}, []int64{revs[0].Revision, revs[1].Revision, revs[2].Revision}, "the adopted revisions are the old ones")
+	assert.Len(t, w.notes(daemonset.ReasonSuccessfulDelete), replacedBefore+2, "both adopted pods replaced")
 	reports := w.DaemonSets.Rollouts("default", "agent")
 	require.Len(t, reports, 1, "replacing adopted pods is a rollout")
 	assert.Equal(t, 2, reports[0].Replaced)

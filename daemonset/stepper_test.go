@@ -244,6 +244,7 @@ func (s *stepper) check() {
 	s.t.Helper()
 	ds, _ := s.s.DaemonSet("default", s.ds)
 	hash := daemonset.CurrentHash(s.s, ds)
+	gen, _ := daemonset.TemplateGeneration(ds)
 	perNode := map[string][2]int{}
 	for _, p := range s.pods() {
 		if p.IsTerminating() || p.IsTerminal() {
@@ -251,7 +252,7 @@ func (s *stepper) check() {
 		}
 		n, _ := daemonset.TargetNodeName(p)
 		c := perNode[n]
-		if daemonset.IsPodUpdated(p, hash) {
+		if daemonset.IsPodUpdated(p, hash, gen) {
 			c[0]++
 		} else {
 			c[1]++

@@ -195,7 +195,8 @@ func (c *Controller) podsShouldBeOnNode(now time.Time, st *dsState, e *nodeEntry
 		}
 		var oldestNew, oldestOld *cluster.Pod
 		for _, p := range running {
-			if IsPodUpdated(p, st.hash) {
+			// upstream's surge rule compares the hash label only
+			if p.Labels[ControllerRevisionHashLabel] == st.hash {
 				if oldestNew == nil {
 					oldestNew = p
 					continue
@@ -320,7 +321,7 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	}
 	for _, p := range deletes[:deleteDiff] {
 		acted = true
-		if st.rollout != nil && !IsPodUpdated(p, st.hash) {
+		if st.rollout != nil && !isPodUpdated(p, st.hash, st.gen) {
 			st.rollout.report.Replaced++
 		}
 		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p)})
@@ -416,7 +417,7 @@ func contribution(now time.Time, st *dsState, e *nodeEntry, watch func(*cluster.
 			watch(first)
 		}
 	}
-	if IsPodUpdated(first, st.hash) {
+	if isPodUpdated(first, st.hash, st.gen) {
 		out.updated = 1
 	}
 	return out
@@ -454,6 +455,7 @@ func (c *Controller) writeStatus(st *dsState, plan *cluster.Plan) {
 func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) cluster.DaemonSetStatus {
 	pl := newPlacement(ds)
 	hash := CurrentHash(view, ds)
+	gen := templateGenerationLabel(ds)
 	byNode := map[string][]*cluster.Pod{}
 	for p := range view.PodsControlledBy(ds.UID) {
 		if p.IsTerminal() && p.IsTerminating() {
@@ -485,7 +487,7 @@ func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) clus
 				t.available++
 			}
 		}
-		if IsPodUpdated(first, hash) {
+		if isPodUpdated(first, hash, gen) {
 			t.updated++
 		}
 	}

@@ -125,7 +125,7 @@ func classify(now time.Time, st *dsState, e *nodeEntry, surge bool, watch func(*
 		if p.IsTerminating() {
 			continue
 		}
-		if IsPodUpdated(p, st.hash) {
+		if isPodUpdated(p, st.hash, st.gen) {
 			ok = ok && newPod == nil
 			newPod = p
 		} else {

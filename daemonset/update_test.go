@@ -482,11 +482,26 @@ func TestOrphanThenAdoptSyncBySync(t *testing.T) {
 		assert.Len(t, s.revisions(), 1)
 		assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
 	})
-	t.Run("new template: adopted, then rolled", func(t *testing.T) {
+	t.Run("new template, same template generation: adopted as updated", func(t *testing.T) {
+		// upstream's IsPodUpdated: the pods' pod-template-generation label (1)
+		// equals the new DaemonSet's template generation (1), so they count
+		// as updated although their hash is the old template's
 		s := newStepper(t, 3, newDS("agent"))
 		s.orphan()
 		next := newDS("agent")
 		next.Spec.Template.Spec.Containers[0].Image = "agent:2"
+		s.apply(cluster.Create{Object: next})
+		s.expectSyncs(syncStep{nil, nil}, syncStep{nil, nil})
+		assert.Len(t, s.revisions(), 2)
+		assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
+	})
+	t.Run("new template: adopted, then rolled", func(t *testing.T) {
+		s := newStepper(t, 3, newDS("agent"))
+		s.image("2") // template generation 2: the pods are labelled 2
+		s.settle()
+		s.orphan()
+		next := newDS("agent")
+		next.Spec.Template.Spec.Containers[0].Image = "agent:3"
 		s.apply(cluster.Create{Object: next})
 		s.expectSyncs(
 			syncStep{nil, nodesOf("n0")}, // adopt all three, then roll within maxUnavailable 1
@@ -498,9 +513,10 @@ func TestOrphanThenAdoptSyncBySync(t *testing.T) {
 			syncStep{nil, nil},
 		)
 		revs := s.revisions()
-		require.Len(t, revs, 2, "the adopted revision and the new one")
+		require.Len(t, revs, 3, "the adopted revisions and the new one")
 		assert.Regexp(t, `^1:`, revs[0])
 		assert.Regexp(t, `^2:`, revs[1])
+		assert.Regexp(t, `^3:`, revs[2])
 		assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
 	})
 }

@@ -28,6 +28,11 @@ const (
 	// ControllerRevisionHashLabel is the pod label naming the template
 	// revision a pod was made from (apps.DefaultDaemonSetUniqueLabelKey).
 	ControllerRevisionHashLabel = "controller-revision-hash"
+	// TemplateGenerationLabel is the legacy pod label naming the
+	// DaemonSet's template generation a pod was made from
+	// (extensions.DaemonSetTemplateGenerationKey); pods get it when the
+	// DaemonSet carries cluster.TemplateGenerationAnnotation.
+	TemplateGenerationLabel = "pod-template-generation"
 )
 
 // The event reasons the controller records (upstream's, plus the pod
@@ -193,11 +198,54 @@ func NodeShouldRunDaemonPod(node *cluster.Node, ds *cluster.DaemonSet) (shouldRu
 	return newPlacement(ds).shouldRun(node)
 }
 
-// IsPodUpdated reports whether pod was made from the DaemonSet template
-// whose hash is hash (upstream's IsPodUpdated without the deprecated
-// template-generation label).
-func IsPodUpdated(pod *cluster.Pod, hash string) bool {
-	return hash != "" && pod.Labels[ControllerRevisionHashLabel] == hash
+// IsPodUpdated is upstream's IsPodUpdated: pod was made from the current
+// template when its controller-revision-hash label is hash (not empty), or
+// when its pod-template-generation label is generation (not nil), the
+// DaemonSet's TemplateGeneration.
+func IsPodUpdated(pod *cluster.Pod, hash string, generation *int64) bool {
+	gen := ""
+	if generation != nil {
+		gen = strconv.FormatInt(*generation, 10)
+	}
+	return isPodUpdated(pod, hash, gen)
+}
+
+// isPodUpdated is IsPodUpdated with the generation formatted ("" for none).
+func isPodUpdated(pod *cluster.Pod, hash, gen string) bool {
+	if hash != "" && pod.Labels[ControllerRevisionHashLabel] == hash {
+		return true
+	}
+	if gen == "" {
+		return false
+	}
+	v, ok := pod.Labels[TemplateGenerationLabel]
+	return ok && v == gen
+}
+
+// TemplateGeneration is upstream's GetTemplateGeneration: the DaemonSet's
+// cluster.TemplateGenerationAnnotation as a number, nil when absent, and an
+// error when it is not an integer (the controller then goes on as if it
+// were absent, as upstream does).
+func TemplateGeneration(ds *cluster.DaemonSet) (*int64, error) {
+	v, ok := ds.Annotations[cluster.TemplateGenerationAnnotation]
+	if !ok {
+		return nil, nil
+	}
+	g, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("annotation %s: %w", cluster.TemplateGenerationAnnotation, err)
+	}
+	return &g, nil
+}
+
+// templateGenerationLabel returns the pod-template-generation label value
+// for ds's pods, "" for none.
+func templateGenerationLabel(ds *cluster.DaemonSet) string {
+	g, _ := TemplateGeneration(ds)
+	if g == nil {
+		return ""
+	}
+	return strconv.FormatInt(*g, 10)
 }
 
 // podLess is upstream's podByCreationTimestampAndPhase: bound pods first,

@@ -1,0 +1,177 @@
+package daemonset_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/daemonset"
+	"github.com/daemonsim/daemonsim/selector"
+)
+
+// firstSync is a controller started on a store that already holds s's
+// objects: the plan of its first sync at now.
+func firstSync(t *testing.T, s *cluster.Store, now time.Time) cluster.Plan {
+	t.Helper()
+	c := daemonset.New(daemonset.Config{})
+	c.Sync(s)
+	plan, err := c.Reconcile(now, s)
+	require.NoError(t, err)
+	return plan
+}
+
+// runningPod returns a Ready pod of ds bound to node, labelled as the
+// controller labels its pods, created at the store's clock.
+func runningPod(ds *cluster.DaemonSet, name, node string, labels selector.Set) *cluster.Pod {
+	t := true
+	return &cluster.Pod{
+		ObjectMeta: cluster.ObjectMeta{Name: name, Namespace: ds.Namespace, Labels: labels,
+			OwnerReferences: []cluster.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: ds.Name, UID: ds.UID, Controller: &t}}},
+		Spec: cluster.PodSpec{NodeName: node, Containers: ds.Spec.Template.Spec.Containers},
+		Status: cluster.PodStatus{Phase: cluster.PodRunning, Conditions: []cluster.PodCondition{
+			{Type: cluster.PodReady, Status: cluster.ConditionTrue, LastTransitionTime: t0}}},
+	}
+}
+
+func mustApply(t *testing.T, s *cluster.Store, c cluster.Change) cluster.Delta {
+	t.Helper()
+	d, err := s.Apply(t0, c)
+	require.NoError(t, err, "%s", c)
+	return d
+}
+
+// The first sync of a controller releases an owned pod whose labels no
+// longer match the selector (upstream's ClaimPods): its controller reference
+// is removed, it is neither deleted nor counted, and the node gets a pod of
+// its own.
+func TestFirstSyncReleasesPodsThatNoLongerMatch(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1")})
+	mustApply(t, s, cluster.Create{Object: node("n2")})
+	mustApply(t, s, cluster.Create{Object: newDS("agent")})
+	ds, _ := s.DaemonSet("default", "agent")
+	mustApply(t, s, cluster.Create{Object: runningPod(ds, "kept", "n1", selector.Set{"app": "agent"})})
+	mustApply(t, s, cluster.Create{Object: runningPod(ds, "relabelled", "n2", selector.Set{"app": "debug"})})
+
+	plan := firstSync(t, s, t0.Add(time.Minute))
+	var released, deleted, createdOn []string
+	var status *cluster.DaemonSetStatus
+	for _, ch := range plan.Changes {
+		switch ch := ch.(type) {
+		case cluster.Update:
+			if p, ok := ch.Object.(*cluster.Pod); ok {
+				assert.Nil(t, p.ControllerRef(), "pod %s", p.Name)
+				released = append(released, p.Name)
+			}
+		case cluster.Delete:
+			deleted = append(deleted, ch.Key.Name)
+		case cluster.Create:
+			if p, ok := ch.Object.(*cluster.Pod); ok {
+				n, err := daemonset.TargetNodeName(p)
+				require.NoError(t, err)
+				createdOn = append(createdOn, n)
+			}
+		case cluster.UpdateStatus:
+			status = &ch.Object.(*cluster.DaemonSet).Status
+		}
+	}
+	assert.Equal(t, []string{"relabelled"}, released)
+	assert.Empty(t, deleted, "a released pod is never deleted")
+	assert.Equal(t, []string{"n2"}, createdOn, "the node of the released pod gets a daemon pod")
+	require.NotNil(t, status)
+	assert.Equal(t, int32(2), status.DesiredNumberScheduled)
+	assert.Equal(t, int32(1), status.CurrentNumberScheduled, "the released pod does not count")
+	assert.Equal(t, int32(1), status.NumberReady)
+}
+
+// The store gives a DaemonSet the template generation annotation, as the
+// API server shows it to apps/v1 clients, and raises it with each template
+// change; the controller labels pods with it, and a pod whose
+// pod-template-generation label equals it counts as updated whatever its
+// controller-revision-hash (upstream's IsPodUpdated).
+func TestTemplateGeneration(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1")})
+	mustApply(t, s, cluster.Create{Object: node("n2")})
+	mustApply(t, s, cluster.Create{Object: newDS("agent")})
+	ds, _ := s.DaemonSet("default", "agent")
+	assert.Equal(t, "1", ds.Annotations[cluster.TemplateGenerationAnnotation])
+
+	// a label change is not a template change; an image change is
+	cp := ds.DeepCopy()
+	cp.Labels = selector.Set{"team": "infra"}
+	mustApply(t, s, cluster.Update{Object: cp})
+	ds, _ = s.DaemonSet("default", "agent")
+	assert.Equal(t, "1", ds.Annotations[cluster.TemplateGenerationAnnotation])
+	cp = ds.DeepCopy()
+	cp.Spec.Template.Spec.Containers[0].Image = "agent:2"
+	cp.Annotations = map[string]string{cluster.TemplateGenerationAnnotation: "7"} // the server's, not the writer's
+	mustApply(t, s, cluster.Update{Object: cp})
+	ds, _ = s.DaemonSet("default", "agent")
+	assert.Equal(t, "2", ds.Annotations[cluster.TemplateGenerationAnnotation])
+	gen, err := daemonset.TemplateGeneration(ds)
+	require.NoError(t, err)
+	require.NotNil(t, gen)
+	assert.Equal(t, int64(2), *gen)
+
+	// n1: a pod of an old revision hash, labelled with the current
+	// generation, is updated and stays; n2: a pod of generation 1 is not
+	mustApply(t, s, cluster.Create{Object: runningPod(ds, "gen2", "n1", selector.Set{"app": "agent",
+		daemonset.ControllerRevisionHashLabel: "oldhash", daemonset.TemplateGenerationLabel: "2"})})
+	mustApply(t, s, cluster.Create{Object: runningPod(ds, "gen1", "n2", selector.Set{"app": "agent",
+		daemonset.ControllerRevisionHashLabel: "oldhash", daemonset.TemplateGenerationLabel: "1"})})
+	plan := firstSync(t, s, t0.Add(time.Minute))
+	var deleted []string
+	var status *cluster.DaemonSetStatus
+	for _, ch := range plan.Changes {
+		switch ch := ch.(type) {
+		case cluster.Delete:
+			deleted = append(deleted, ch.Key.Name)
+		case cluster.UpdateStatus:
+			status = &ch.Object.(*cluster.DaemonSet).Status
+		}
+	}
+	assert.Equal(t, []string{"gen1"}, deleted, "maxUnavailable 1 replaces the one old pod")
+	require.NotNil(t, status)
+	assert.Equal(t, int32(1), status.UpdatedNumberScheduled)
+
+	// new pods carry both labels
+	c := daemonset.New(daemonset.Config{})
+	s2 := cluster.NewStore()
+	mustApply(t, s2, cluster.Create{Object: node("n1")})
+	mustApply(t, s2, cluster.Create{Object: newDS("agent")})
+	c.Sync(s2)
+	plan, err = c.Reconcile(t0, s2)
+	require.NoError(t, err)
+	var pod *cluster.Pod
+	for _, ch := range plan.Changes {
+		if cr, ok := ch.(cluster.Create); ok {
+			if p, ok := cr.Object.(*cluster.Pod); ok {
+				pod = p
+			}
+		}
+	}
+	require.NotNil(t, pod)
+	assert.Equal(t, "1", pod.Labels[daemonset.TemplateGenerationLabel])
+	assert.NotEmpty(t, pod.Labels[daemonset.ControllerRevisionHashLabel])
+}
+
+func TestTemplateGenerationAnnotationErrors(t *testing.T) {
+	s := cluster.NewStore()
+	bad := newDS("agent")
+	bad.Annotations = map[string]string{cluster.TemplateGenerationAnnotation: "one"}
+	_, err := s.Apply(t0, cluster.Create{Object: bad})
+	require.ErrorIs(t, err, cluster.ErrInvalid)
+	assert.Contains(t, err.Error(), "metadata.annotations[deprecated.daemonset.template.generation]")
+	assert.Equal(t, uint64(0), s.Revision())
+
+	given := newDS("agent")
+	given.Annotations = map[string]string{cluster.TemplateGenerationAnnotation: "5"}
+	mustApply(t, s, cluster.Create{Object: given})
+	ds, _ := s.DaemonSet("default", "agent")
+	assert.Equal(t, "5", ds.Annotations[cluster.TemplateGenerationAnnotation], "a create keeps a given generation")
+	assert.Equal(t, "5", given.Annotations[cluster.TemplateGenerationAnnotation])
+}
