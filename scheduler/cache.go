@@ -3,7 +3,6 @@ package scheduler
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/selector"
@@ -44,10 +43,15 @@ type podInfo struct {
 	started    bool  // status.startTime is set
 	startNanos int64 // status.startTime in Unix nanoseconds
 
-	// queue
-	enqueued  time.Time // when the pod last entered the queue
-	nominated string    // node this pending pod is nominated to
-	class     uint64    // equivalence class; 0 until classified
+	// queue: upstream's queue timestamp, as the instant the pod last
+	// entered the queue (Unix nanoseconds, set at the first Reconcile
+	// after it arrived, or at its failure) and the arrival order of that
+	// entry, so that pods queued at one instant keep the order they came in
+	enqueued    int64
+	enqueuedSet bool
+	enqSeq      uint64
+	nominated   string // node this pending pod is nominated to
+	class       uint64 // equivalence class; 0 until classified
 }
 
 // key returns the pod's key.

@@ -143,11 +143,6 @@ var (
 	statusPreFilterAffinity = &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{"node(s) didn't satisfy plugin(s) [" + PluginNodeAffinity + "]"}}
 )
 
-// claimlessPostFilterReason is what the DynamicResources plugin's
-// PostFilter reports, before DefaultPreemption's, for a pod without
-// resource claims (every pod here: the simulator models no claims).
-const claimlessPostFilterReason = "no new claims to deallocate"
-
 // attempt runs one scheduling cycle for pi against the cache: the
 // nominated node first, then PreFilter, Filter (from the rotating start
 // index, stopping at numFeasibleNodesToFind), Score and selection, and
@@ -256,7 +251,9 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		}
 	} else {
 		d.ClearNomination = r.clear
-		msg += " " + claimlessPostFilterReason + ", preemption: " + r.message
+		// the DynamicResources PostFilter, which runs first, rejects a pod
+		// without resource claims with no reason, so only preemption's shows
+		msg += " preemption: " + r.message
 	}
 	d.Message = msg
 	return d
@@ -307,7 +304,10 @@ func (s *Scheduler) apply(now time.Time, view cluster.View, pi *podInfo, d Decis
 		nominated = ""
 	}
 	s.cache.nominate(pi, nominated)
-	pi.state, pi.enqueued = podUnschedulable, now
+	// upstream re-stamps a pod that failed: it lines up behind the pods
+	// of its priority queued before it
+	s.stamp(pi)
+	pi.state, pi.enqueued, pi.enqueuedSet = podUnschedulable, now.UnixNano(), true
 	s.unschedulable.ReplaceOrInsert(pi)
 
 	plan.Notes = append(plan.Notes, cluster.Note{Object: pi.key(), Type: cluster.NoteWarning, Reason: "FailedScheduling", Message: d.Message})

@@ -66,8 +66,9 @@
 // PreferNoSchedule taints, reversed), NodeAffinity (2, preferred terms),
 // NodeResourcesFit LeastAllocated (1, cpu and memory, with upstream's
 // 100m/200Mi defaults for containers without requests) and
-// NodeResourcesBalancedAllocation (1, skipped for pods without cpu or
-// memory requests). All scores are integers; BalancedAllocation computes
+// NodeResourcesBalancedAllocation (1, v1.37's form: the change in balance
+// the pod brings, 50 + (50 + withPod - withoutPod) / 2; skipped for pods
+// without cpu or memory requests). All scores are integers; BalancedAllocation computes
 // upstream's float64 expression with explicit conversions so that no
 // platform fuses operations.
 //
@@ -76,13 +77,12 @@
 // FitError message:
 //
 //	0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu.
-//	no new claims to deallocate, preemption: 0/3 nodes are available:
+//	preemption: 0/3 nodes are available:
 //	1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.
 //
-// (one line in the pod). "no new claims to deallocate" is what v1.37's
-// DynamicResources plugin says first for a pod without resource claims;
-// the simulator models no claims, so every failure says it, as a real
-// cluster does.
+// (one line in the pod). The DynamicResources PostFilter, which runs before
+// DefaultPreemption, rejects a pod without resource claims (every pod here)
+// with no reason of its own, so only preemption's part follows.
 //
 // # Requeueing
 //

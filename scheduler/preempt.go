@@ -372,6 +372,26 @@ func earliestStart(victims []*podInfo, now int64) int64 {
 	return earliest
 }
 
+// deleting shows the rest of the pass a victim as the store will hold it
+// once the plan is applied, as upstream's next scheduling cycle sees it on
+// a fresh snapshot: gone when its grace period is 0, else terminating by
+// preemption, still on its node and holding its resources until the node
+// agent removes it (so a later pod neither deletes it again nor preempts
+// as if it were still running). p is the victim with its DisruptionTarget
+// condition, handed to the store: it is copied, not kept.
+func (s *Scheduler) deleting(now time.Time, v *podInfo, p *cluster.Pod) {
+	grace := v.pod.GracePeriodSeconds()
+	if grace == 0 {
+		s.forget(v)
+		return
+	}
+	q := *p
+	at := now.Add(time.Duration(grace) * time.Second)
+	q.DeletionTimestamp, q.DeletionGracePeriodSeconds = &at, &grace
+	v.setStatus(&q)
+	s.cache.touch(v.node)
+}
+
 // preparePreemption is prepareCandidate: each victim not already
 // terminating gets the DisruptionTarget condition and is deleted with its
 // own grace period; pods of lower priority nominated to the same node lose
@@ -391,6 +411,7 @@ func (s *Scheduler) preparePreemption(now time.Time, view cluster.View, pi *podI
 			cluster.Delete{Key: k})
 		plan.Notes = append(plan.Notes, cluster.Note{Object: k, Type: cluster.NoteNormal, Reason: "Preempted",
 			Message: fmt.Sprintf("Preempted by pod %s on node %s", pi.pod.UID, d.Nominated)})
+		s.deleting(now, v, p)
 	}
 	if ni, ok := s.cache.byName[d.Nominated]; ok {
 		var lower []*podInfo

@@ -184,7 +184,7 @@ func TestScenarioUnschedulableWaitsForAnEvent(t *testing.T) {
 		submit(e, ct.Pod(n, ct.Requests("cpu", "100m")))
 		require.NoError(t, e.RunFor(time.Minute))
 	}
-	assert.Equal(t, []string{"default/p: 0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
+	assert.Equal(t, []string{"default/p: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
 		notes(e, "FailedScheduling"), "tried once: binding other pods is no reason to retry")
 	submit(e, ct.Node("b", ct.CPU("4")))
 	require.NoError(t, e.Stabilize())

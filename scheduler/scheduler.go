@@ -86,6 +86,7 @@ type Scheduler struct {
 
 	nextStartNodeIndex int
 	preemptionOffset   int
+	stamps             uint64 // queue entries made, for podInfo.enqSeq
 
 	scoreBuf    []nodeScore  // reused by every attempt
 	feasibleBuf []*nodeInfo  // reused by every attempt
@@ -129,7 +130,9 @@ func (s *Scheduler) Wake(cluster.Key) {}
 
 // Sync rebuilds the scheduler's cache and queue from view, as if every
 // object had just been observed: for a scheduler started on a populated
-// store. Pending pods enter the queue at their creation time. O(objects).
+// store. Pending pods enter the queue in key order, stamped at the next
+// Reconcile, as upstream's queue takes them from its informer's first list
+// after a restart. O(objects).
 func (s *Scheduler) Sync(view cluster.View) {
 	s.cache = newCache()
 	s.active, s.moveAll = nil, false
@@ -140,9 +143,6 @@ func (s *Scheduler) Sync(view cluster.View) {
 	for p := range view.Pods() {
 		slot, _ := view.PodSlot(p.Namespace, p.Name)
 		s.observePod(nil, p, slot)
-	}
-	for _, pi := range s.active {
-		pi.enqueued = pi.pod.CreationTimestamp
 	}
 }
 
@@ -251,6 +251,7 @@ func (s *Scheduler) observePod(o, n *cluster.Pod, slot uint64) {
 	if pi == nil {
 		pi = s.cache.newPodInfo(n, slot)
 		s.cache.pods.Set(slot, pi)
+		s.stamp(pi) // arrival order; the time is set at the next Reconcile
 		s.enqueue(pi)
 		s.cache.nominate(pi, n.Status.NominatedNodeName)
 		return
@@ -280,13 +281,25 @@ func (s *Scheduler) enqueue(pi *podInfo) {
 	s.active = append(s.active, pi)
 }
 
+// stamp gives pi a new queue entry: the next arrival number, and no time
+// yet (the next Reconcile, or the caller, sets it).
+func (s *Scheduler) stamp(pi *podInfo) {
+	s.stamps++
+	pi.enqSeq, pi.enqueuedSet = s.stamps, false
+}
+
 // queueLess is the queue order (PrioritySort): higher priority first, then
-// earlier enqueue time, then namespace and name.
+// the earlier queue timestamp: the instant of the queue entry, then its
+// arrival number (upstream's timestamps are distinct and follow arrival
+// order), then namespace and name, which never decides.
 func queueLess(a, b *podInfo) int {
 	if c := cmp.Compare(b.priority, a.priority); c != 0 {
 		return c
 	}
-	if c := a.enqueued.Compare(b.enqueued); c != 0 {
+	if c := cmp.Compare(a.enqueued, b.enqueued); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.enqSeq, b.enqSeq); c != 0 {
 		return c
 	}
 	return compareKeys(a, b)
@@ -332,8 +345,8 @@ func (s *Scheduler) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 	batch := s.active
 	s.active = nil
 	for _, pi := range batch {
-		if pi.enqueued.IsZero() {
-			pi.enqueued = now
+		if !pi.enqueuedSet {
+			pi.enqueued, pi.enqueuedSet = now.UnixNano(), true
 		}
 	}
 	slices.SortFunc(batch, queueLess)

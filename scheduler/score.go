@@ -123,17 +123,27 @@ func leastRequested(capacity, requested int64) (int64, bool) {
 	return (capacity - requested) * MaxNodeScore / capacity, true
 }
 
-// balancedAllocation is NodeResourcesBalancedAllocation: (1 - the standard
-// deviation of the cpu and memory request fractions) * 100, with exact
-// requests. It uses upstream's float64 arithmetic; the conversions keep the
-// compiler from fusing operations, so every platform rounds alike.
+// balancedAllocation is v1.37's NodeResourcesBalancedAllocation: it
+// scores the change in balance the pod brings, not the balance after it.
+// The balance of a node, (1 - the standard deviation of the cpu and memory
+// request fractions) * 100 with exact requests, is taken with the pod's
+// requests (withPod) and without them (withoutPod), and the score is
+// 50 + (50 + withPod - withoutPod) / 2: near 75 for a small change, towards
+// 100 when the pod improves the balance and towards 50 when it worsens it.
 func (pc *podCtx) balancedAllocation(ni *nodeInfo) int64 {
+	withPod := balance(ni.alloc.milliCPU, ni.requested.milliCPU+pc.req.milliCPU, ni.alloc.memory, ni.requested.memory+pc.req.memory)
+	withoutPod := balance(ni.alloc.milliCPU, ni.requested.milliCPU, ni.alloc.memory, ni.requested.memory)
+	return MaxNodeScore/2 + (MaxNodeScore/2+withPod-withoutPod)/2
+}
+
+// balance is upstream's balancedResourceScore over cpu and memory: a
+// resource the node has none of is left out. It uses upstream's float64
+// arithmetic; the conversions keep the compiler from fusing operations, so
+// every platform rounds alike.
+func balance(cpuAlloc, cpuReq, memAlloc, memReq int64) int64 {
 	var fractions [2]float64
 	n := 0
-	for _, r := range [2][2]int64{
-		{ni.alloc.milliCPU, ni.requested.milliCPU + pc.req.milliCPU},
-		{ni.alloc.memory, ni.requested.memory + pc.req.memory},
-	} {
+	for _, r := range [2][2]int64{{cpuAlloc, cpuReq}, {memAlloc, memReq}} {
 		if r[0] == 0 {
 			continue
 		}

@@ -70,10 +70,13 @@ func TestScores(t *testing.T) {
 		assert.Equal(t, int64(50), a.LeastAllocated)
 		// b: cpu 75, memory 87 -> 81
 		assert.Equal(t, int64(81), b.LeastAllocated)
-		// a: |0.75-0.25|/2 = 0.25 -> 75; b: |0.25-0.125|/2 = 0.0625 -> 93
-		assert.Equal(t, int64(75), a.BalancedAllocation)
-		assert.Equal(t, int64(93), b.BalancedAllocation)
-		assert.Equal(t, int64(3*100+2*0+81+93), b.Total)
+		// v1.37 scores the change in balance: 50 + (50 + withPod - withoutPod) / 2.
+		// a: with the pod |0.75-0.25|/2 = 0.25 -> 75, without |0.5-0.125|/2 =
+		// 0.1875 -> 81: 50 + (50+75-81)/2 = 72. b: with |0.25-0.125|/2 =
+		// 0.0625 -> 93, without 0 -> 100: 50 + (50+93-100)/2 = 71.
+		assert.Equal(t, int64(72), a.BalancedAllocation)
+		assert.Equal(t, int64(71), b.BalancedAllocation)
+		assert.Equal(t, int64(3*100+2*0+81+71), b.Total)
 		assert.Equal(t, "b", d.Node)
 	})
 	t.Run("containers without requests count the defaults for LeastAllocated only", func(t *testing.T) {

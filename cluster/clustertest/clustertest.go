@@ -102,8 +102,19 @@ func Pod(nsName string, opts ...PodOption) *cluster.Pod {
 }
 
 // Requests sets the first container's requests from name, quantity pairs.
+// A resource that cannot be overcommitted (an extended resource such as
+// example.com/gpu, or hugepages) gets an equal limit too, as the API server
+// requires.
 func Requests(kv ...string) PodOption {
-	return func(p *cluster.Pod) { p.Spec.Containers[0].Resources.Requests = cluster.Resources(kv...) }
+	return func(p *cluster.Pod) {
+		r := &p.Spec.Containers[0].Resources
+		r.Requests = cluster.Resources(kv...)
+		for _, e := range r.Requests {
+			if n := string(e.Name); strings.Contains(n, "/") && !strings.HasPrefix(n, "kubernetes.io/") || strings.HasPrefix(n, "hugepages-") {
+				r.Limits = r.Limits.With(e.Name, e.Quantity)
+			}
+		}
+	}
 }
 
 // OnNode sets spec.nodeName (a pre-bound pod).
