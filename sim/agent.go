@@ -37,7 +37,9 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 
 // NodeAgent plays every kubelet's part: a bound pod becomes Running after
 // its start latency and Ready after its readiness delay (each drawn per pod
-// from its own named stream, in the order the binds are applied); a pod may
+// from its own named stream, in the order the binds are applied); a pod
+// created already Running (a loaded cluster state) is taken up where it is:
+// left alone when Ready, else made Ready after a readiness delay; a pod may
 // fail instead (FailureProbability, or Fail); a pod being deleted leaves
 // the store when its grace period ends (deletionTimestamp). Pods on a node
 // that no longer exists are left to the pod garbage collector. It
@@ -59,6 +61,9 @@ type NodeAgent struct {
 	dirty       []*agentPod // marked pods, for the next round
 	spare       []*agentPod // the previous round's dirty array, reused
 	timers      *btree.BTreeG[agentTimer]
+	// joined are nodes that appeared since the last round: pods bound
+	// to them before they existed have a kubelet now
+	joined []string
 	seq         uint64    // the last timer's sequence number
 	wakeAt      time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
@@ -186,6 +191,9 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 			delete(a.nodes, d.Key.Name)
 			a.nodeDeletes++
 		} else {
+			if !a.nodes[d.Key.Name] {
+				a.joined = append(a.joined, d.Key.Name)
+			}
 			a.nodes[d.Key.Name] = true
 		}
 		return
@@ -213,16 +221,32 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 			a.touch(ap) // handled at the deletion timestamp
 		}
 	case n.IsBound() && (o == nil || !o.IsBound()) && !n.IsTerminal():
-		if ap != nil {
-			ap.gone = true // retired by the new record
+		a.start(d.Slot, n, o == nil)
+	}
+}
+
+// start follows a pod that was just bound, or created bound (created is
+// then true): its start is due after a start latency. A pod created
+// already Running (a cluster's state loaded as it was) is taken up where it
+// is: the kubelet carries on from there and does not start it again.
+func (a *NodeAgent) start(slot uint64, p *cluster.Pod, created bool) {
+	if ap := a.pods.Get(slot); ap != nil {
+		ap.gone = true // retired by the new record
+	}
+	var ap *agentPod
+	if created && p.Status.Phase == cluster.PodRunning {
+		ap = &agentPod{slot: slot, pod: p, stage: stageDone}
+		if !p.IsReady() {
+			ap.stage, ap.at = stageRunning, a.e.now.Add(a.cfg.ReadyDelay.Draw(a.e.Rand(StreamReadyDelay)))
 		}
-		ap = &agentPod{slot: d.Slot, pod: n, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
+	} else {
+		ap = &agentPod{slot: slot, pod: p, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
 		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
 			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
 		}
-		a.pods.Set(d.Slot, ap)
-		a.touch(ap)
 	}
+	a.pods.Set(slot, ap)
+	a.touch(ap)
 }
 
 // Wake marks the pod named by a wake-up; the round also takes every other
@@ -243,11 +267,25 @@ func (a *NodeAgent) after(at time.Time, ap *agentPod) {
 
 // Reconcile moves every marked or due pod whose time has come to its next
 // stage, in key order, and asks to be woken at the earliest timer left.
-// It does not read the view: Observe keeps the stored version of every
-// followed pod and the set of nodes, so a round costs no lookups.
-// Cost: O((pods touched + timers due) · log timers).
-func (a *NodeAgent) Reconcile(now time.Time, _ cluster.View) (cluster.Plan, error) {
+// It reads the view only for the pods of nodes that appeared since the
+// last round (a pod bound to a node before the node existed has a kubelet
+// only from then on): Observe keeps the stored version of every followed
+// pod and the set of nodes, so a round costs no other lookups.
+// Cost: O((pods touched + timers due) · log timers + pods of new nodes).
+func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
+	for _, name := range takeSorted(&a.joined) {
+		for p := range view.PodsOnNode(name) {
+			slot, _ := view.PodSlot(p.Namespace, p.Name)
+			if a.pods.Get(slot) == nil && !p.IsTerminal() {
+				if p.IsTerminating() {
+					a.touch(a.follow(slot, p)) // removed at its deletion timestamp
+				} else {
+					a.start(slot, p, true)
+				}
+			}
+		}
+	}
 	if !a.wakeAt.After(now) {
 		a.wakeAt = time.Time{} // the wake-up asked for has come
 	}

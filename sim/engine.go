@@ -52,7 +52,21 @@ type Config struct {
 	// MaxSteps bounds Stabilize; zero means 10,000,000. Running past it
 	// returns an error that wraps ErrNoFixedPoint.
 	MaxSteps int
+	// Initial, when set, is the state to simulate from (a store, a
+	// snapshot, a fork, or a real cluster's objects loaded into a store):
+	// each of its objects is created at Start by the source InitialSource,
+	// in key order (nodes, priority classes, DaemonSets, revisions, PDBs,
+	// then pods), keeping its uid, timestamps, owner references and status
+	// (see cluster.Create). The controllers observe these creates as
+	// upstream's informers list the objects when they start, and act on
+	// what they find at their first sync; the log holds the creates, so
+	// Replay of the log rebuilds the run. Initial is read in New and not
+	// kept.
+	Initial cluster.View
 }
+
+// InitialSource is the log's source for the creates of Config.Initial.
+const InitialSource = "initial"
 
 // ErrNoFixedPoint is wrapped by Stabilize's error when the bound is hit.
 var ErrNoFixedPoint = errors.New("sim: no fixed point")
@@ -135,9 +149,9 @@ type Engine struct {
 	free []*Event
 }
 
-// New returns an engine at cfg.Start with an empty store and the
-// controllers registered in the given order. Errors: a nil controller or
-// two controllers with the same name.
+// New returns an engine at cfg.Start with an empty store (and the creates
+// of cfg.Initial queued) and the controllers registered in the given order.
+// Errors: a nil controller or two controllers with the same name.
 func New(cfg Config, controllers ...Controller) (*Engine, error) {
 	if cfg.Start.IsZero() {
 		cfg.Start = Epoch
@@ -158,7 +172,7 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 		}
 		seen[c.Name()] = true
 	}
-	return &Engine{
+	e := &Engine{
 		cfg:         cfg,
 		now:         cfg.Start,
 		store:       cluster.NewStore(),
@@ -166,7 +180,14 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 		controllers: slices.Clone(controllers),
 		dirty:       make([]bool, len(controllers)),
 		streams:     map[string]*rand.Rand{},
-	}, nil
+	}
+	if cfg.Initial != nil {
+		for o := range cfg.Initial.Objects() {
+			e.Submit(cfg.Start, InitialSource, cluster.Create{Object: o})
+		}
+		e.cfg.Initial = nil
+	}
+	return e, nil
 }
 
 // Add registers c after the controllers already registered; it is told

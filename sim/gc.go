@@ -16,42 +16,87 @@ const PodGCName = "pod-gc"
 const PodGCQuarantine = 40 * time.Second
 
 // PodGC is upstream's pod garbage collector for orphaned pods: PodGCQuarantine
-// after a node is deleted, if it has not come back, every pod still bound to
-// it is marked Failed with the DisruptionTarget condition (reason
-// DeletionByPodGC) and force-deleted. Upstream checks every 20 s, so it acts
-// between 40 s and a little over 60 s after the deletion; the simulator acts
-// at exactly 40 s. It implements Controller.
+// after it finds a pod bound to a node that does not exist (the node was
+// deleted, or never existed), if the node has not appeared meanwhile, every
+// pod still bound to it is marked Failed with the DisruptionTarget condition
+// (reason DeletionByPodGC) and force-deleted. A pod that is being deleted
+// but was never bound is force-deleted at once (upstream's
+// gcUnscheduledTerminating). Upstream checks every 20 s, so it acts between
+// 40 s and a little over 60 s after it first sees the orphan; the simulator
+// acts at exactly 40 s. The terminated-pod threshold (12,500) and the
+// out-of-service taint are not modelled. It implements Controller; it keeps
+// the set of node names, O(nodes).
 type PodGC struct {
-	gone  map[string]time.Time // node -> when it was deleted
+	nodes map[string]bool      // the nodes that exist
+	gone  map[string]time.Time // node -> when its quarantine started (zero: at the next Reconcile)
 	dirty []string
+	// unscheduled are pods being deleted that were never bound
+	unscheduled []cluster.Key
 }
 
 // NewPodGC returns a pod garbage collector.
-func NewPodGC() *PodGC { return &PodGC{gone: map[string]time.Time{}} }
+func NewPodGC() *PodGC { return &PodGC{nodes: map[string]bool{}, gone: map[string]time.Time{}} }
 
 // Name returns PodGCName.
 func (g *PodGC) Name() string { return PodGCName }
 
-// Observe notes node deletions and returns.
+// Observe notes node deletions and creations, pods bound to nodes that do
+// not exist, and unbound pods being deleted. O(1).
 func (g *PodGC) Observe(d cluster.Delta) {
-	if d.Key.Kind != cluster.KindNode {
-		return
+	switch d.Key.Kind {
+	case cluster.KindNode:
+		if d.New == nil {
+			delete(g.nodes, d.Key.Name)
+			g.quarantine(d.Key.Name)
+		} else {
+			g.nodes[d.Key.Name] = true
+			delete(g.gone, d.Key.Name)
+		}
+	case cluster.KindPod:
+		p, _ := d.New.(*cluster.Pod)
+		switch {
+		case p == nil:
+		case p.IsBound() && !wasBound(d.Old) && !g.nodes[p.Spec.NodeName]:
+			// created or bound onto a node that does not exist
+			if _, ok := g.gone[p.Spec.NodeName]; !ok {
+				g.quarantine(p.Spec.NodeName)
+			}
+		case !p.IsBound() && p.IsTerminating():
+			g.unscheduled = append(g.unscheduled, d.Key)
+		}
 	}
-	if d.New == nil {
-		g.gone[d.Key.Name] = time.Time{} // time filled in at Reconcile
-		g.dirty = append(g.dirty, d.Key.Name)
-	} else {
-		delete(g.gone, d.Key.Name)
-	}
+}
+
+// wasBound reports whether o is a pod bound to a node.
+func wasBound(o cluster.Object) bool {
+	p, ok := o.(*cluster.Pod)
+	return ok && p.IsBound()
+}
+
+// quarantine starts node's quarantine at the next Reconcile.
+func (g *PodGC) quarantine(node string) {
+	g.gone[node] = time.Time{}
+	g.dirty = append(g.dirty, node)
 }
 
 // Wake marks the node whose quarantine ended.
 func (g *PodGC) Wake(k cluster.Key) { g.dirty = append(g.dirty, k.Name) }
 
-// Reconcile starts quarantines and deletes the pods of nodes whose
-// quarantine is over, in node then pod key order.
+// Reconcile force-deletes unbound pods being deleted, starts quarantines
+// and deletes the pods of nodes whose quarantine is over, in node then pod
+// key order.
 func (g *PodGC) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
+	slices.SortFunc(g.unscheduled, cluster.Key.Compare)
+	for i, k := range g.unscheduled {
+		if i > 0 && k == g.unscheduled[i-1] {
+			continue
+		}
+		if p, ok := view.Pod(k.Namespace, k.Name); ok && !p.IsBound() && p.IsTerminating() {
+			g.forceDelete(now, p, "", &plan)
+		}
+	}
+	g.unscheduled = g.unscheduled[:0]
 	names := takeSorted(&g.dirty)
 	for _, name := range names {
 		since, ok := g.gone[name]
@@ -70,20 +115,29 @@ func (g *PodGC) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error
 		if _, back := view.Node(name); back {
 			continue
 		}
-		zero := int64(0)
 		for p := range view.PodsOnNode(name) {
-			if !p.IsTerminal() {
-				cp := *p
-				cp.Status.Conditions = slices.Clone(p.Status.Conditions)
-				cp.Status.Phase = cluster.PodFailed
-				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue,
-					Reason: "DeletionByPodGC", Message: "PodGC: node no longer exists"}, now)
-				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
-			}
-			plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
+			g.forceDelete(now, p, "PodGC: node no longer exists", &plan)
 		}
 	}
 	return plan, nil
+}
+
+// forceDelete is upstream's markFailedAndDeletePodWithCondition: a pod not
+// yet terminal is marked Failed (with the DeletionByPodGC DisruptionTarget
+// condition when message is set), then deleted with grace period 0.
+func (g *PodGC) forceDelete(now time.Time, p *cluster.Pod, message string, plan *cluster.Plan) {
+	zero := int64(0)
+	if !p.IsTerminal() {
+		cp := *p
+		cp.Status.Conditions = slices.Clone(p.Status.Conditions)
+		cp.Status.Phase = cluster.PodFailed
+		if message != "" {
+			cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue,
+				Reason: "DeletionByPodGC", Message: message}, now)
+		}
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
+	}
+	plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p), GracePeriodSeconds: &zero})
 }
 
 // GarbageCollectorName is the garbage collector's name in the event log.
