@@ -64,8 +64,8 @@ type NodeAgent struct {
 	// joined are nodes that appeared since the last round: pods bound
 	// to them before they existed have a kubelet now
 	joined []string
-	seq         uint64    // the last timer's sequence number
-	wakeAt      time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
+	seq    uint64    // the last timer's sequence number
+	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
 // agentTimer is a pod's next due time, in Unix nanoseconds. Timers are
