@@ -63,8 +63,11 @@
 //     spec.revisionHistoryLimit are pruned oldest first, except those a
 //     pod of the DaemonSet still carries. Rollback mirrors kubectl rollout
 //     undo; Revisions and CurrentHash read the history from a view.
-//   - RollingUpdate (upstream's rollingUpdate), run when the sync's own
-//     creates and deletes are none (upstream's expectations). maxUnavailable
+//   - RollingUpdate (upstream's rollingUpdate), run after manage in the
+//     same sync, on the nodes as manage left them (its creates there, its
+//     deletes being deleted), as upstream does when manage's expectations
+//     are met at once. So with surge, the sync that deletes old pods whose
+//     new ones became available also surges onto the next nodes. maxUnavailable
 //     and maxSurge are numbers or percentages of the desired nodes rounded
 //     up; both zero resolve to maxUnavailable 1 (MaxUnavailableAndSurge).
 //     Without surge: old pods that are unavailable are deleted outside the
@@ -111,7 +114,21 @@
 //   - Expectations: the engine applies a plan's changes before the next
 //     Reconcile, so the controller always sees its own writes; upstream's
 //     expectations (and the status-only sync while they are unmet) never
-//     come into play, and observedGeneration is always written.
+//     come into play, and observedGeneration is always written. Within a
+//     sync, the rolling update sees manage's creates and deletes (as
+//     upstream's unit tests, whose pod control puts them in the cache at
+//     once), but the status written counts the pods as the sync found them:
+//     a real controller's cache gets its own creates only through its
+//     watch, after it computed the status, and the next sync (which those
+//     creates trigger) writes the counts with them
+//     (TestStatusCountsThePodsTheSyncFound pins it). Upstream's unit tests
+//     TestSimpleDaemonSetPodCreateErrors and
+//     TestSimpleDaemonSetUpdatesStatusAfterLaunchingPods expect the created
+//     pods counted at once.
+//   - Imported state: an object created with metadata keeps it (see
+//     cluster.Create), so a controller started on a cluster's state
+//     (sim.Config.Initial) adopts, releases and repairs what it finds at
+//     its first sync, as upstream does after a restart.
 //   - Pod names: upstream draws 5 random characters after "<name>-"; here
 //     they count up from an offset taken from the UID (fluentd-5d6rg,
 //     fluentd-5d6rh, ...): distinct for the first 27^5 pods, a taken name

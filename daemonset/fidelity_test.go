@@ -175,3 +175,58 @@ func TestTemplateGenerationAnnotationErrors(t *testing.T) {
 	assert.Equal(t, "5", ds.Annotations[cluster.TemplateGenerationAnnotation], "a create keeps a given generation")
 	assert.Equal(t, "5", given.Annotations[cluster.TemplateGenerationAnnotation])
 }
+
+// The status a sync writes counts the pods as the sync found them, not the
+// pods it creates (a deliberate difference from upstream's unit tests, see
+// the package doc); the next sync, which the creates trigger, counts them.
+func TestStatusCountsThePodsTheSyncFound(t *testing.T) {
+	s := cluster.NewStore()
+	for _, n := range []string{"n1", "n2", "n3"} {
+		mustApply(t, s, cluster.Create{Object: node(n)})
+	}
+	mustApply(t, s, cluster.Create{Object: newDS("agent")})
+	c := daemonset.New(daemonset.Config{})
+	c.Sync(s)
+	status := func(plan cluster.Plan) *cluster.DaemonSetStatus {
+		var st *cluster.DaemonSetStatus
+		for _, ch := range plan.Changes {
+			if u, ok := ch.(cluster.UpdateStatus); ok {
+				st = &u.Object.(*cluster.DaemonSet).Status
+			}
+		}
+		return st
+	}
+	plan, err := c.Reconcile(t0, s)
+	require.NoError(t, err)
+	st := status(plan)
+	require.NotNil(t, st)
+	assert.Equal(t, int32(3), st.DesiredNumberScheduled)
+	assert.Equal(t, int32(0), st.CurrentNumberScheduled, "the pods this sync creates are not counted yet")
+	for _, ch := range plan.Changes {
+		c.Observe(mustApply(t, s, ch))
+	}
+	plan, err = c.Reconcile(t0, s)
+	require.NoError(t, err)
+	st = status(plan)
+	require.NotNil(t, st)
+	assert.Equal(t, int32(3), st.CurrentNumberScheduled)
+}
+
+// The rolling update runs in the sync in which manage acted, on the nodes
+// as manage left them: here manage deletes n0's old pod, which is not ready
+// beside a new one that is not ready either; n0 then holds only its new
+// pod, which no longer counts against maxSurge, so the same sync surges
+// onto n1 (upstream, with manage's delete observed at once).
+func TestRollingUpdateSeesManagesChanges(t *testing.T) {
+	s := newStepper(t, 3, newDS("agent", maxSurge(cluster.FromInt(1))))
+	s.budget = unchecked
+	s.image("2")
+	c, d := s.sync()
+	assert.Equal(t, nodesOf("n0"), c)
+	assert.Empty(t, d)
+	s.kubelet()
+	s.unready("n0") // the old and the new pod on n0
+	c, d = s.sync()
+	assert.Equal(t, nodesOf("n0"), d, "manage deletes the old pod that is not ready")
+	assert.Equal(t, nodesOf("n1"), c, "and the rolling update surges in the same sync")
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/selector"
 )
 
 // sync is upstream's syncDaemonSet for one DaemonSet, restricted to its
@@ -92,10 +93,14 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 		st.rs.setRoll(e, classify(now, st, e, surge, watch))
 		c.trackRollout(now, st, e, nc)
 	}
-	if !c.syncNodes(st, view, creates, deletes, plan) &&
-		ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
-		// upstream runs the rolling update only when manage's
-		// expectations are met, that is, when manage changed nothing
+	done := c.syncNodes(st, view, creates, deletes, plan)
+	if ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
+		// upstream runs the rolling update when manage's expectations are
+		// met, and manage's own creates and deletes are observed at once
+		// (its unit tests' pod control; a real controller's informer
+		// usually too): the rolling update sees the nodes as manage left
+		// them
+		c.afterManage(now, st, done, surge)
 		c.rollingUpdate(view, st, plan)
 	}
 	for _, e := range nodes {
@@ -237,10 +242,9 @@ func (c *Controller) backoffNext(key string, now time.Time) {
 
 // syncNodes is manage's share of upstream's syncNodes: nodes found to need
 // a pod join the DaemonSet's create queue, and at most BurstReplicas of
-// them, oldest first, are submitted with the deletes. It reports whether
-// anything was submitted (upstream's expectations are then unmet and the
-// rolling update waits for the next sync).
-func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) bool {
+// them, oldest first, are submitted with the deletes. It returns what was
+// submitted.
+func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) submitted {
 	burst := c.cfg.BurstReplicas
 	// nodes left over by the burst limit wait in a queue instead of being
 	// re-evaluated at every sync, so that creating n pods costs O(n), not
@@ -267,15 +271,20 @@ func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEn
 	return c.submit(st, view, names, deletes, plan)
 }
 
+// submitted is what one syncNodes call planned: the pods it creates and
+// the pods it deletes.
+type submitted struct {
+	created, deleted []*cluster.Pod
+}
+
 // submit is upstream's syncNodes: at most BurstReplicas creates, in
 // slow-start batches of 1, 2, 4, ... that stop after the first batch with
 // a failed create (FailedCreate; the DaemonSet is retried with the work
 // queue's backoff), and at most BurstReplicas deletes. Nodes left over are
-// marked for the next sync. It reports whether any create or delete was
-// submitted.
-func (c *Controller) submit(st *dsState, view cluster.View, creates []string, deletes []*cluster.Pod, plan *cluster.Plan) bool {
+// marked for the next sync. It returns the pods it creates and deletes.
+func (c *Controller) submit(st *dsState, view cluster.View, creates []string, deletes []*cluster.Pod, plan *cluster.Plan) submitted {
 	burst := c.cfg.BurstReplicas
-	acted := false
+	var done submitted
 	createDiff := min(len(creates), burst)
 	for _, node := range creates[createDiff:] {
 		c.markNode(st, node)
@@ -297,7 +306,7 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 				c.markNode(st, node)
 				continue
 			}
-			acted = true
+			done.created = append(done.created, p)
 			plan.Changes = append(plan.Changes, cluster.Create{Object: p, Handoff: true})
 			plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulCreate,
 				Message: "Created pod: " + p.Name})
@@ -320,7 +329,7 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 		}
 	}
 	for _, p := range deletes[:deleteDiff] {
-		acted = true
+		done.deleted = append(done.deleted, p)
 		if st.rollout != nil && !isPodUpdated(p, st.hash, st.gen) {
 			st.rollout.report.Replaced++
 		}
@@ -328,7 +337,57 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulDelete,
 			Message: "Deleted pod: " + p.Name})
 	}
-	return acted
+	return done
+}
+
+// afterManage reclassifies, for the rolling update, the nodes whose pods
+// manage created or deleted, as if those changes were already observed: a
+// deleted pod is being deleted (the rolling update skips it) and a created
+// one is there, not yet ready. Only the rolling-update sets change; the
+// nodes are marked, so the next sync classifies them again from the pods
+// it observes. Cost: O(pods submitted · log nodes).
+func (c *Controller) afterManage(now time.Time, st *dsState, done submitted, surge bool) {
+	if len(done.created)+len(done.deleted) == 0 {
+		return
+	}
+	type touched struct {
+		e    *nodeEntry
+		pods []*cluster.Pod
+	}
+	var ts []touched
+	at := func(p *cluster.Pod) *touched {
+		node, err := TargetNodeName(p)
+		if err != nil {
+			return nil
+		}
+		e := st.nodes[node]
+		if e == nil {
+			return nil
+		}
+		for i := range ts {
+			if ts[i].e == e {
+				return &ts[i]
+			}
+		}
+		ts = append(ts, touched{e: e, pods: slices.Clone(e.pods)})
+		return &ts[len(ts)-1]
+	}
+	for _, p := range done.deleted {
+		if t := at(p); t != nil {
+			t.pods = slices.DeleteFunc(t.pods, func(q *cluster.Pod) bool { return q.Name == p.Name })
+		}
+	}
+	for _, p := range done.created {
+		if t := at(p); t != nil {
+			t.pods = append(t.pods, p)
+		}
+	}
+	for _, t := range ts {
+		virtual := *t.e
+		virtual.pods = t.pods
+		st.rs.setRoll(t.e, classify(now, st, &virtual, surge, func(*cluster.Pod) {}))
+		c.markEntry(st, t.e)
+	}
 }
 
 // newPod makes the pod for node from the template (which carries the
@@ -456,10 +515,11 @@ func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) clus
 	pl := newPlacement(ds)
 	hash := CurrentHash(view, ds)
 	gen := templateGenerationLabel(ds)
+	sel, _ := selector.LabelSelectorAsSelector(ds.Spec.Selector)
 	byNode := map[string][]*cluster.Pod{}
 	for p := range view.PodsControlledBy(ds.UID) {
-		if p.IsTerminal() && p.IsTerminating() {
-			continue
+		if (p.IsTerminal() && p.IsTerminating()) || !sel.Matches(p.Labels) {
+			continue // a pod that no longer matches is released, not counted
 		}
 		if n, err := TargetNodeName(p); err == nil {
 			byNode[n] = append(byNode[n], p)

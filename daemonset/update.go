@@ -236,7 +236,7 @@ func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster
 		for _, e := range rs.first(rkBudget, maxUnavailable-rs.unavailable) {
 			deletes = append(deletes, e.roll.old)
 		}
-		c.submit(st, view, nil, deletes, plan)
+		_ = c.submit(st, view, nil, deletes, plan)
 		return
 	}
 	if maxSurge == 0 {
@@ -261,7 +261,7 @@ func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster
 	for _, e := range rs.first(rkBudget, maxSurge-rs.unavailable) {
 		creates = append(creates, e.name)
 	}
-	c.submit(st, view, creates, deletes, plan)
+	_ = c.submit(st, view, creates, deletes, plan)
 }
 
 // availEntry asks for node to be synced once time passes at: the moment a

@@ -134,12 +134,12 @@ func TestRollingUpdateSurge(t *testing.T) {
 	s.image("2")
 	s.expectSyncs(
 		syncStep{nodesOf("n0"), nil}, // the new pod beside the old one
-		syncStep{nil, nodesOf("n0")}, // new one available: manage deletes the old
-		syncStep{nodesOf("n1"), nil}, // the next surge candidate
-		syncStep{nil, nodesOf("n1")},
-		syncStep{nodesOf("n2"), nil},
-		syncStep{nil, nodesOf("n2")},
-		syncStep{nodesOf("n3"), nil},
+		// new one available: manage deletes the old, and the rolling
+		// update, seeing that done, surges onto the next node in the same
+		// sync (upstream's TestDaemonSetUpdatesPodsWithMaxSurge)
+		syncStep{nodesOf("n1"), nodesOf("n0")},
+		syncStep{nodesOf("n2"), nodesOf("n1")},
+		syncStep{nodesOf("n3"), nodesOf("n2")},
 		syncStep{nil, nodesOf("n3")},
 		syncStep{nil, nil},
 	)
