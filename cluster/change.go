@@ -21,6 +21,19 @@ type Change interface {
 // taken, or ErrInvalid (with every problem listed) if the defaulted object
 // is not valid.
 //
+// The store fills in the metadata the object lacks: a uid, the
+// resourceVersion, generation 1 and creationTimestamp now; a pod's phase
+// Pending. What the object carries is kept, as is its status: an object
+// taken from a snapshot of a real cluster (uid, creationTimestamp,
+// generation, resourceVersion, ownerReferences, deletionTimestamp, node
+// conditions, pod status) loads as it was, so the cluster can be simulated
+// from that state on (see sim.Config.Initial). Deliberate difference: the
+// API server always sets uid, creationTimestamp and generation itself and
+// clears a created DaemonSet's status; a simulator that could not load a
+// cluster's state as it is would be of little use. A kept resourceVersion
+// above the store's revision makes every later version higher still. The
+// store does not check that given uids are unique.
+//
 // The store keeps a copy of Object, unless Handoff is set: then it keeps
 // Object itself, and the caller gives it up. Defaulting and admission
 // write into it whether or not the create succeeds, a successful create
@@ -135,7 +148,8 @@ func (c Bind) String() string { return "bind " + c.Pod.String() + " -> " + c.Nod
 // with the store and must not be modified.
 //
 // Slot, for a pod, is a number that is the pod's alone: the store
-// revision at which the pod was created (the number its UID is made of).
+// revision at which the pod was created (the number a uid the store made
+// is made of; an imported uid has nothing to do with it).
 // It stays the pod's for its lifetime and no other pod of the store (or
 // of the store it was forked from, before the fork) ever has it, so an
 // observer can keep per-pod state in a SlotTable indexed by it rather

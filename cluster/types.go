@@ -13,7 +13,8 @@ import (
 
 // ObjectMeta is the metadata every object carries (metav1.ObjectMeta, the
 // fields the simulator uses). The store sets UID, ResourceVersion,
-// Generation and CreationTimestamp; writers leave them as read.
+// Generation and CreationTimestamp when a create lacks them (see Create);
+// writers of later versions leave them as read.
 type ObjectMeta struct {
 	Name                       string            `json:"name,omitempty"`
 	Namespace                  string            `json:"namespace,omitempty"`
