@@ -3,9 +3,6 @@ package cluster
 import (
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/daemonsim/daemonsim/field"
 )
 
 // ErrForbidden is wrapped by errors from admission: a pod naming an unknown
@@ -127,35 +124,6 @@ func admitPriorityClass(v View, c *PriorityClass) error {
 		}
 	}
 	return nil
-}
-
-// validatePriorityClass is ValidatePriorityClass: the system- prefix is
-// reserved for the built-in classes with their values, and a user class may
-// not exceed HighestUserDefinablePriority.
-func validatePriorityClass(c *PriorityClass) field.ErrorList {
-	var errs field.ErrorList
-	if strings.HasPrefix(c.Name, "system-") {
-		known := false
-		for i := range builtinPriorityClasses {
-			b := &builtinPriorityClasses[i]
-			if b.Name == c.Name {
-				known = true
-				if b.Value != c.Value || c.GlobalDefault {
-					errs = append(errs, field.Forbidden(field.NewPath("metadata", "name"),
-						fmt.Sprintf("%v is a known system priority class name and must have value %v and globalDefault false", c.Name, b.Value)))
-				}
-			}
-		}
-		if !known {
-			errs = append(errs, field.Forbidden(field.NewPath("metadata", "name"), "priority class names with 'system-' prefix are reserved for system use only"))
-		}
-	} else if c.Value > HighestUserDefinablePriority {
-		errs = append(errs, field.Forbidden(field.NewPath("value"), fmt.Sprintf("maximum allowed value of a user defined priority is %v", HighestUserDefinablePriority)))
-	}
-	if p := c.PreemptionPolicy; p != nil && *p != PreemptLowerPriority && *p != PreemptNever {
-		errs = append(errs, field.NotSupported(field.NewPath("preemptionPolicy"), string(*p), []PreemptionPolicy{PreemptLowerPriority, PreemptNever}))
-	}
-	return errs
 }
 
 // CheckPodAdmission reports whether creating p would pass the admission

@@ -138,3 +138,45 @@ func TestApplyRefusesMissingObjects(t *testing.T) {
 	assert.Equal(t, cluster.Key{Kind: cluster.KindPod}, cluster.KeyOf((*cluster.Pod)(nil)))
 	assert.Equal(t, cluster.Key{}, cluster.KeyOf(nil))
 }
+
+// The binding and the status subresources are validated as upstream's.
+func TestBindAndStatusValidation(t *testing.T) {
+	s := cluster.NewStore()
+	_, err := s.Apply(time.Time{}, cluster.Create{Object: ct.Pod("p")})
+	require.NoError(t, err)
+	_, err = s.Apply(time.Time{}, cluster.Bind{Pod: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "p"}, Node: "Bad_Node"})
+	require.ErrorIs(t, err, cluster.ErrInvalid)
+	assert.Contains(t, err.Error(), `target.name: Invalid value: "Bad_Node"`)
+	p, _ := s.Pod("default", "p")
+	cp := p.DeepCopy()
+	cp.Status.NominatedNodeName = "Bad_Node"
+	_, err = s.Apply(time.Time{}, cluster.UpdateStatus{Object: cp})
+	require.ErrorIs(t, err, cluster.ErrInvalid)
+	assert.Contains(t, err.Error(), `status.nominatedNodeName: Invalid value: "Bad_Node"`)
+	assert.Equal(t, uint64(1), s.Revision())
+}
+
+// A propagation policy replaces the garbage collector's finalizers rather
+// than adding beside them.
+func TestDeletePropagationReplacesFinalizers(t *testing.T) {
+	s := cluster.NewStore()
+	ds := &cluster.DaemonSet{ObjectMeta: cluster.ObjectMeta{Name: "a", Namespace: "default"}, Spec: cluster.DaemonSetSpec{
+		Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "a"}},
+		Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": "a"}},
+			Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: "a", Image: "a"}}}}}}
+	_, err := s.Apply(time.Time{}, cluster.Create{Object: ds})
+	require.NoError(t, err)
+	k := cluster.KeyOf(ds)
+	_, err = s.Apply(time.Time{}, cluster.Delete{Key: k, Propagation: cluster.DeletePropagationForeground})
+	require.NoError(t, err)
+	got, _ := s.DaemonSet("default", "a")
+	assert.Equal(t, []string{cluster.FinalizerDeleteDependents}, got.Finalizers)
+	_, err = s.Apply(time.Time{}, cluster.Delete{Key: k, Propagation: cluster.DeletePropagationOrphan})
+	require.NoError(t, err)
+	got, _ = s.DaemonSet("default", "a")
+	assert.Equal(t, []string{cluster.FinalizerOrphanDependents}, got.Finalizers)
+	_, err = s.Apply(time.Time{}, cluster.Delete{Key: k, Propagation: cluster.DeletePropagationBackground})
+	require.NoError(t, err)
+	_, ok := s.DaemonSet("default", "a")
+	assert.False(t, ok, "no finalizer left: the DaemonSet is gone")
+}

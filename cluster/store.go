@@ -748,6 +748,7 @@ func (s *Store) updateStatus(obj Object, expectedRV uint64, handoff bool) (Delta
 			in.Status.StartTime = clonePtr(in.Status.StartTime)
 		}
 		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		errs = append(errs, validatePodStatusUpdate(&old.Status, &in.Status, old.Spec.NodeName)...)
 		o = in
 	case *DaemonSet:
 		in := obj.(*DaemonSet)
@@ -763,6 +764,7 @@ func (s *Store) updateStatus(obj Object, expectedRV uint64, handoff bool) (Delta
 			in = &PodDisruptionBudget{Status: in.DeepCopy().Status}
 		}
 		in.ObjectMeta, in.Spec = old.ObjectMeta, old.Spec
+		errs = append(errs, validatePDBStatus(&in.Status)...)
 		o = in
 	default:
 		o = old // kinds without a status: the write changes nothing but the version
@@ -847,17 +849,27 @@ func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
 			grace = *om.DeletionGracePeriodSeconds // a deletion can only shorten
 		}
 	}
+	// a propagation policy replaces the garbage collector's finalizers
+	// (the generic registry's deletionFinalizersForGarbageCollection)
 	finalizers := slices.Clone(om.Finalizers)
-	addFinalizer := func(f string) {
-		if !slices.Contains(finalizers, f) {
+	set := func(f string, on bool) {
+		switch has := slices.Contains(finalizers, f); {
+		case on && !has:
 			finalizers = append(finalizers, f)
+		case !on && has:
+			finalizers = slices.DeleteFunc(finalizers, func(g string) bool { return g == f })
 		}
 	}
 	switch c.Propagation {
 	case DeletePropagationOrphan:
-		addFinalizer(FinalizerOrphanDependents)
+		set(FinalizerDeleteDependents, false)
+		set(FinalizerOrphanDependents, true)
 	case DeletePropagationForeground:
-		addFinalizer(FinalizerDeleteDependents)
+		set(FinalizerOrphanDependents, false)
+		set(FinalizerDeleteDependents, true)
+	case DeletePropagationBackground:
+		set(FinalizerOrphanDependents, false)
+		set(FinalizerDeleteDependents, false)
 	}
 	rev := s.rev + 1
 	if grace == 0 && len(finalizers) == 0 {
@@ -894,8 +906,8 @@ func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
 	if old.DeletionTimestamp != nil {
 		return Delta{}, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host: %w", c.Pod.NamespacedName(), ErrConflict)
 	}
-	if msgs := validateNodeName(c.Node); len(msgs) > 0 {
-		return Delta{}, field.ErrorList{field.Invalid(field.NewPath("target", "name"), c.Node, msgs[0])}.ToAggregate()
+	if errs := validateBinding(c.Node); len(errs) > 0 {
+		return Delta{}, errs.ToAggregate()
 	}
 	cp := *old // metadata and spec are shared with the old version, which is never modified
 	p := &cp
@@ -907,13 +919,6 @@ func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
 	s.rev = rev
 	s.put(old, p)
 	return Delta{Rev: rev, Key: c.Pod, Old: old, New: p}, nil
-}
-
-func validateNodeName(n string) []string {
-	if n == "" {
-		return []string{"must be non-empty"}
-	}
-	return nil
 }
 
 // SetPodCondition sets or replaces the condition of c's type in st. The

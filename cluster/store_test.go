@@ -313,7 +313,7 @@ func TestDaemonSetValidation(t *testing.T) {
 	s := cluster.NewStore()
 	_, err := s.Apply(t0, cluster.Create{Object: ds})
 	require.Error(t, err)
-	assert.Equal(t, "create daemonset/kube-system/agent: spec.template.metadata.labels: Invalid value: \"app=other\": `selector` does not match template `labels`", err.Error())
+	assert.Equal(t, "create daemonset/kube-system/agent: spec.template.metadata.labels: Invalid value: {\"app\":\"other\"}: `selector` does not match template `labels`", err.Error())
 
 	ds.Spec.Template.Labels = selector.Set{"app": "agent"}
 	d := mustApply(t, s, cluster.Create{Object: ds})
@@ -328,7 +328,7 @@ func TestDaemonSetValidation(t *testing.T) {
 	upd.Spec.Template.Labels["x"] = "y"
 	_, err = s.Apply(t0, cluster.Update{Object: upd})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "spec.selector: Invalid value: \"app=agent,x=y\": field is immutable")
+	assert.Contains(t, err.Error(), "spec.selector: Invalid value: {\"matchLabels\":{\"app\":\"agent\",\"x\":\"y\"}}: field is immutable")
 
 	upd = got.DeepCopy()
 	upd.Spec.Template.Spec.Containers[0].Image = "agent:v2"

@@ -296,14 +296,14 @@ func TestValidation(t *testing.T) {
 		want string
 	}{
 		{"name", func(ds *cluster.DaemonSet) { ds.Name = "Bad_Name" }, "metadata.name: Invalid value: \"Bad_Name\""},
-		{"selector required", func(ds *cluster.DaemonSet) { ds.Spec.Selector = nil }, "spec.template.metadata.labels: Invalid value: \"app=agent\": `selector` does not match template `labels`"},
-		{"empty selector", func(ds *cluster.DaemonSet) { ds.Spec.Selector = &selector.LabelSelector{} }, "spec.selector: Invalid value: \"{}\": empty selector is invalid for daemonset"},
+		{"selector required", func(ds *cluster.DaemonSet) { ds.Spec.Selector = nil }, "spec.template.metadata.labels: Invalid value: {\"app\":\"agent\"}: `selector` does not match template `labels`"},
+		{"empty selector", func(ds *cluster.DaemonSet) { ds.Spec.Selector = &selector.LabelSelector{} }, "spec.selector: Invalid value: {}: empty selector is invalid for daemonset"},
 		{"selector mismatch", func(ds *cluster.DaemonSet) { ds.Spec.Template.Labels = selector.Set{"app": "x"} }, "`selector` does not match template `labels`"},
 		{"restartPolicy", func(ds *cluster.DaemonSet) { ds.Spec.Template.Spec.RestartPolicy = cluster.RestartPolicyNever }, "spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""},
-		{"activeDeadlineSeconds", func(ds *cluster.DaemonSet) { v := int64(5); ds.Spec.Template.Spec.ActiveDeadlineSeconds = &v }, "spec.template.spec.activeDeadlineSeconds: Invalid value: 5: activeDeadlineSeconds in DaemonSet is not Supported"},
+		{"activeDeadlineSeconds", func(ds *cluster.DaemonSet) { v := int64(5); ds.Spec.Template.Spec.ActiveDeadlineSeconds = &v }, "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet is not Supported"},
 		{"minReadySeconds", func(ds *cluster.DaemonSet) { ds.Spec.MinReadySeconds = -1 }, "spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0"},
 		{"revisionHistoryLimit", func(ds *cluster.DaemonSet) { v := int32(-1); ds.Spec.RevisionHistoryLimit = &v }, "spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0"},
-		{"strategy type", func(ds *cluster.DaemonSet) { ds.Spec.UpdateStrategy.Type = "Recreate" }, "spec.updateStrategy.type: Unsupported value: \"Recreate\""},
+		{"strategy type", func(ds *cluster.DaemonSet) { ds.Spec.UpdateStrategy.Type = "Recreate" }, "spec.updateStrategy: Unsupported value: {\"Type\":\"Recreate\",\"RollingUpdate\":null}: supported values: \"RollingUpdate\", \"OnDelete\""},
 		{"both zero", func(ds *cluster.DaemonSet) {
 			z := cluster.FromInt(0)
 			ds.Spec.UpdateStrategy.RollingUpdate = &cluster.RollingUpdateDaemonSet{MaxUnavailable: &z, MaxSurge: &z}

@@ -150,14 +150,14 @@ func TestFilters(t *testing.T) {
 		{name: "init container larger than containers counts",
 			objs: []cluster.Object{n("a", ct.CPU("1"))},
 			pod: ct.Pod("p", ct.Requests("cpu", "100m"), func(p *cluster.Pod) {
-				p.Spec.InitContainers = []cluster.Container{{Name: "init", Resources: cluster.ResourceRequirements{Requests: cluster.Resources("cpu", "1100m")}}}
+				p.Spec.InitContainers = []cluster.Container{{Name: "init", Image: "init", Resources: cluster.ResourceRequirements{Requests: cluster.Resources("cpu", "1100m")}}}
 			}),
 			wantMsg: "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
 		{name: "sidecar adds to containers; overhead adds",
 			objs: []cluster.Object{n("a", ct.CPU("1")), ct.Pod("other", ct.OnNode("a"), ct.Requests("cpu", "300m"))},
 			pod: ct.Pod("p", ct.Requests("cpu", "300m"), func(p *cluster.Pod) {
 				always := cluster.ContainerRestartPolicyAlways
-				p.Spec.InitContainers = []cluster.Container{{Name: "side", RestartPolicy: &always, Resources: cluster.ResourceRequirements{Requests: cluster.Resources("cpu", "300m")}}}
+				p.Spec.InitContainers = []cluster.Container{{Name: "side", Image: "side", RestartPolicy: &always, Resources: cluster.ResourceRequirements{Requests: cluster.Resources("cpu", "300m")}}}
 				p.Spec.Overhead = cluster.Resources("cpu", "200m")
 			}),
 			wantMsg: "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."},
