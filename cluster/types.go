@@ -309,10 +309,10 @@ func (p *Pod) IsReady() bool {
 	return ok && c.Status == ConditionTrue
 }
 
-// IsAvailable reports whether the pod is ready and has been for more than
-// minReadySeconds at now, with upstream's strict rule: available when
+// IsAvailable reports whether the pod is ready and has been for at least
+// minReadySeconds at now, as v1.37's IsPodAvailable: available when
 // minReadySeconds is 0, or when the Ready transition time is set and
-// transition+minReadySeconds is strictly before now.
+// transition+minReadySeconds is at or before now.
 func (p *Pod) IsAvailable(minReadySeconds int32, now time.Time) bool {
 	c, ok := p.Condition(PodReady)
 	if !ok || c.Status != ConditionTrue {
@@ -324,7 +324,7 @@ func (p *Pod) IsAvailable(minReadySeconds int32, now time.Time) bool {
 	if c.LastTransitionTime.IsZero() {
 		return false
 	}
-	return c.LastTransitionTime.Add(time.Duration(minReadySeconds) * time.Second).Before(now)
+	return !c.LastTransitionTime.Add(time.Duration(minReadySeconds) * time.Second).After(now)
 }
 
 // PriorityValue returns spec.priority, or 0 when unset.

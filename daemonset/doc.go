@@ -77,7 +77,8 @@
 //     replacement is created by the next sync once the old pod is gone.
 //     With surge: a new pod is created beside every unavailable old pod,
 //     and beside available ones within maxSurge; the old pod is deleted
-//     when the new one is available (minReadySeconds, strictly); an old
+//     when the new one is available (ready for at least minReadySeconds,
+//     as v1.37's IsPodAvailable); an old
 //     pod where the daemon should no longer run is deleted only while more
 //     pods are available than desired. Candidates are taken in node-name
 //     order.
@@ -149,8 +150,10 @@
 //     when the change is planned, just before it is applied.
 //   - Status writes carry no resourceVersion precondition, so there is no
 //     conflict-and-retry; the minReadySeconds wake-up is per pod, at its
-//     ready time + minReadySeconds + 1 s (upstream's pod-update requeue),
-//     instead of also requeueing the whole DaemonSet.
+//     ready time + minReadySeconds, the instant it becomes available (when
+//     upstream's status requeue, minReadySeconds after the sync that saw it
+//     turn ready, comes back), instead of requeueing the whole DaemonSet
+//     (TestScenarioMinReadySeconds).
 //   - The failed-pod backoff has no jitter and no periodic GC of its
 //     entries (neither changes what happens).
 //   - Rolling updates walk nodes by name where upstream walks a map in

@@ -291,9 +291,11 @@ func (h *availHeap) Pop() any {
 }
 
 // watchAvailability asks for e to be synced when ready pod p becomes
-// available: at the first sync after its ready time + minReadySeconds
+// available: at the first sync from its ready time + minReadySeconds on
 // (so every node's standing is current whenever the DaemonSet syncs), and
-// with an engine wake-up one second later, as upstream's requeue.
+// with an engine wake-up at that instant, when upstream's status requeue
+// (minReadySeconds after a sync that found the pod ready but not available)
+// comes back.
 func (c *Controller) watchAvailability(now time.Time, st *dsState, e *nodeEntry, p *cluster.Pod, plan *cluster.Plan) {
 	cond, _ := p.Condition(cluster.PodReady)
 	if cond.LastTransitionTime.IsZero() {
@@ -301,13 +303,13 @@ func (c *Controller) watchAvailability(now time.Time, st *dsState, e *nodeEntry,
 	}
 	at := cond.LastTransitionTime.Add(time.Duration(st.ds.Spec.MinReadySeconds) * time.Second)
 	heap.Push(&st.avail, availEntry{at: at, node: e})
-	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(p), After: max(at.Add(time.Second).Sub(now), 0)})
+	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(p), After: max(at.Sub(now), 0)})
 }
 
 // markAvailable marks the nodes whose pods have become available by now
-// (ready time + minReadySeconds strictly before now).
+// (ready time + minReadySeconds at or before now).
 func (c *Controller) markAvailable(now time.Time, st *dsState) {
-	for len(st.avail) > 0 && st.avail[0].at.Before(now) {
+	for len(st.avail) > 0 && !st.avail[0].at.After(now) {
 		e := heap.Pop(&st.avail).(availEntry).node
 		if st.nodes[e.name] == e {
 			c.markNode(st, e.name)

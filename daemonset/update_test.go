@@ -153,12 +153,12 @@ func TestRollingUpdateSurgeWaitsForAvailability(t *testing.T) {
 	assert.Equal(t, nodesOf("n0", "n1"), c, "50% of 3 rounds up to 2")
 	assert.Empty(t, d)
 	s.kubelet()
-	s.advance(10 * time.Second)
+	s.advance(10*time.Second - time.Millisecond)
 	_, d = s.sync()
-	assert.Empty(t, d, "ready for exactly minReadySeconds is not available")
-	s.advance(time.Second)
+	assert.Empty(t, d, "ready for just under minReadySeconds is not available")
+	s.advance(time.Millisecond)
 	_, d = s.sync()
-	assert.Equal(t, nodesOf("n0", "n1"), d, "the wake-up a second later finds them available")
+	assert.Equal(t, nodesOf("n0", "n1"), d, "ready for exactly minReadySeconds is")
 }
 
 func TestRollingUpdateUnavailableOldPods(t *testing.T) {
@@ -213,7 +213,7 @@ func TestRollingUpdateNeverReady(t *testing.T) {
 	assert.Equal(t, int32(1), s.status().NumberUnavailable)
 }
 
-func TestRollingUpdateMinReadyStrict(t *testing.T) {
+func TestRollingUpdateMinReadyBoundary(t *testing.T) {
 	s := newStepper(t, 2, newDS("agent", minReady(10)))
 	s.image("2")
 	_, d := s.sync()
@@ -223,14 +223,14 @@ func TestRollingUpdateMinReadyStrict(t *testing.T) {
 	require.Equal(t, nodesOf("n0"), c)
 	s.kubelet() // ready now
 	s.sync()
-	s.advance(10 * time.Second)
+	s.advance(10*time.Second - time.Millisecond)
 	s.c.Wake(dsKey("agent"))
 	_, d = s.sync()
-	assert.Empty(t, d, "ready for exactly 10s is not yet available")
+	assert.Empty(t, d, "ready for just under 10s is not yet available")
 	s.advance(time.Millisecond)
 	s.c.Wake(dsKey("agent"))
 	_, d = s.sync()
-	assert.Equal(t, nodesOf("n1"), d, "any sync after the boundary sees the pod available")
+	assert.Equal(t, nodesOf("n1"), d, "ready for exactly minReadySeconds is available (v1.37's IsPodAvailable)")
 }
 
 func TestRollingUpdateTolerationChange(t *testing.T) {
