@@ -838,16 +838,7 @@ func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
 	}
 	grace := int64(0)
 	if p, isPod := old.(*Pod); isPod {
-		grace = p.GracePeriodSeconds()
-		if c.GracePeriodSeconds != nil {
-			grace = *c.GracePeriodSeconds
-		}
-		if !p.IsBound() || p.IsTerminal() {
-			grace = 0 // upstream deletes unscheduled and terminal pods at once
-		}
-		if om.DeletionGracePeriodSeconds != nil && grace > *om.DeletionGracePeriodSeconds {
-			grace = *om.DeletionGracePeriodSeconds // a deletion can only shorten
-		}
+		grace = p.DeletionGracePeriod(c.GracePeriodSeconds)
 	}
 	// a propagation policy replaces the garbage collector's finalizers
 	// (the generic registry's deletionFinalizersForGarbageCollection)

@@ -344,6 +344,25 @@ func (p *Pod) GracePeriodSeconds() int64 {
 	return *p.Spec.TerminationGracePeriodSeconds
 }
 
+// DeletionGracePeriod is the grace period a Delete of p gets (requested,
+// or the pod's own when nil): 0 for a pod that is not bound or is terminal
+// (the API server deletes those at once), and never longer than a deletion
+// already under way. With 0 and no finalizers the pod leaves the store at
+// once; otherwise it is terminating until now + the grace period.
+func (p *Pod) DeletionGracePeriod(requested *int64) int64 {
+	grace := p.GracePeriodSeconds()
+	if requested != nil {
+		grace = *requested
+	}
+	if !p.IsBound() || p.IsTerminal() {
+		grace = 0
+	}
+	if g := p.DeletionGracePeriodSeconds; g != nil && grace > *g {
+		grace = *g // a deletion can only shorten
+	}
+	return grace
+}
+
 // ---------------------------------------------------------------- DaemonSet
 
 // PodTemplateSpec is a pod template: metadata and spec.
