@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/daemonsim/daemonsim/field"
 	"github.com/daemonsim/daemonsim/selector"
@@ -144,15 +143,15 @@ func validateObject(o Object, discard bool) field.ErrorList {
 	meta := root(discard, "metadata")
 	switch o := o.(type) {
 	case *Node:
-		errs := validateMeta(&o.ObjectMeta, false, nameDNSSubdomain, true, meta)
+		errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, meta)
 		errs = append(errs, validateNodeAnnotations(o.Annotations, meta.Child("annotations"))...)
 		// upstream validates node taints under metadata, not spec
 		// (ValidateNode: fldPath.Child("taints") with fldPath "metadata")
-		errs = append(errs, validateTaints(o.Spec.Taints, meta.Child("taints"))...)
+		errs = append(errs, taints.ValidateTaints(o.Spec.Taints, meta.Child("taints"))...)
 		errs = append(errs, validateNodeResources(&o.Status, root(discard, "status"))...)
 		return errs
 	case *Pod:
-		errs := validateMeta(&o.ObjectMeta, true, nameDNSSubdomain, true, meta)
+		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
 		errs = append(errs, validatePodAnnotations(o.Annotations, &o.Spec, meta.Child("annotations"))...)
 		sp := root(discard, "spec")
 		errs = append(errs, validatePodSpec(&o.Spec, true, sp)...)
@@ -163,16 +162,16 @@ func validateObject(o Object, discard bool) field.ErrorList {
 		errs = append(errs, validateImageWhitespace(o.Spec.InitContainers, sp.Child("initContainers"))...)
 		return errs
 	case *DaemonSet:
-		errs := validateMeta(&o.ObjectMeta, true, nameDNSSubdomain, true, meta)
+		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
 		return append(errs, validateDaemonSetSpec(&o.Spec, root(discard, "spec"))...)
 	case *ControllerRevision:
-		errs := validateMeta(&o.ObjectMeta, true, nameDNSSubdomain, true, meta)
+		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
 		if o.Revision < 0 {
 			errs = append(errs, field.Invalid(root(discard, "revision"), o.Revision, msgNegative))
 		}
 		return append(errs, validateRevisionData(o.Data, root(discard, "data"))...)
 	case *PriorityClass:
-		errs := validateMeta(&o.ObjectMeta, false, nameDNSSubdomain, true, meta)
+		errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, meta)
 		return append(errs, validatePriorityClassFields(o, discard)...)
 	case *PodDisruptionBudget:
 		// ValidatePodDisruptionBudget checks the spec only; the generic
@@ -192,23 +191,16 @@ const (
 	msgNegative  = "must be greater than or equal to 0"
 	msgNotInt    = "must be an integer"
 	msgImmutable = "field is immutable"
-	msgBadOp     = "not a valid selector operator"
 )
 
 // ---------------------------------------------------------------- names
 
 // The name validators of k8s.io/apimachinery/pkg/util/validation, which
 // say "characters" where the content validators behind label keys say
-// "bytes", and tell a DNS label that contains dots so.
+// "bytes", and tell a DNS label that contains dots so. The DNS-subdomain
+// one is selector.NameIsDNSSubdomain (node selectors need it too).
 
-func nameDNSSubdomain(s string) []string {
-	msgs := selector.IsDNS1123Subdomain(s)
-	if len(s) > selector.DNS1123SubdomainMaxLength {
-		msgs[0] = maxLenChars(selector.DNS1123SubdomainMaxLength)
-	}
-	return msgs
-}
-
+// nameDNSLabel is NameIsDNSLabel.
 func nameDNSLabel(s string) []string {
 	msgs := selector.IsDNS1123Label(s)
 	if len(msgs) == 0 {
@@ -429,7 +421,7 @@ func validatePodAnnotations(a map[string]string, spec *PodSpec, p *field.Path) f
 		if err := json.Unmarshal([]byte(v), &tols); err != nil {
 			errs = append(errs, field.Invalid(p, annotationTolerations, upstreamJSONError(err)))
 		} else {
-			errs = append(errs, validateTolerations(tols, p.Child(annotationTolerations))...)
+			errs = append(errs, taints.ValidateTolerations(tols, p.Child(annotationTolerations))...)
 		}
 	}
 	if v, ok := a[annotationPodDeletionCost]; ok && !validDeletionCost(v) {
@@ -528,7 +520,7 @@ func validateNodeAnnotations(a map[string]string, p *field.Path) field.ErrorList
 		if err := json.Unmarshal([]byte(v), &ts); err != nil {
 			errs = append(errs, field.Invalid(p, annotationTaints, upstreamJSONError(err)))
 		} else {
-			errs = append(errs, validateTaints(ts, p.Child(annotationTaints))...)
+			errs = append(errs, taints.ValidateTaints(ts, p.Child(annotationTaints))...)
 		}
 	}
 	if v := a[annotationPreferAvoidPods]; v != "" {
@@ -609,110 +601,11 @@ func validateQuantity(name ResourceName, q Quantity, p *field.Path) field.ErrorL
 	return errs
 }
 
-// validateTaints is validateNodeTaints: valid key and value, a known
-// effect, unique by key and effect.
-func validateTaints(ts []taints.Taint, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for i, t := range ts {
-		ip := p.Index(i)
-		errs = append(errs, selector.ValidateLabelName(t.Key, ip.Child("key"))...)
-		if msgs := selector.IsValidLabelValue(t.Value); len(msgs) != 0 {
-			errs = append(errs, field.Invalid(ip.Child("value"), t.Value, strings.Join(msgs, ";")))
-		}
-		errs = append(errs, validateTaintEffect(t.Effect, false, ip.Child("effect"))...)
-		for j := range i {
-			if ts[j].Key == t.Key && ts[j].Effect == t.Effect {
-				d := field.Duplicate(ip, internalTaint(t))
-				d.Detail = "taints must be unique by key and effect pair"
-				errs = append(errs, d)
-				break
-			}
-		}
-	}
-	return errs
-}
-
-// internalTaint is t as upstream prints its internal core.Taint (no JSON
-// tags; timeAdded as a metav1.Time).
-func internalTaint(t taints.Taint) jsonValue {
-	var added any
-	if t.TimeAdded != nil {
-		added = t.TimeAdded.UTC().Format(time.RFC3339)
-	}
-	return jsonValue{struct {
-		Key, Value, Effect string
-		TimeAdded          any
-	}{t.Key, t.Value, string(t.Effect), added}}
-}
-
 // upstreamJSONError renders a decoding error of an annotation's JSON with
 // the type names of upstream's internal types.
 func upstreamJSONError(err error) string {
 	return strings.NewReplacer("[]taints.Taint", "[]core.Taint", "[]taints.Toleration", "[]core.Toleration",
 		"taints.Operator", "core.TolerationOperator", "taints.Effect", "core.TaintEffect").Replace(err.Error())
-}
-
-var taintEffects = []taints.Effect{taints.NoSchedule, taints.PreferNoSchedule, taints.NoExecute}
-
-func validateTaintEffect(e taints.Effect, allowEmpty bool, p *field.Path) field.ErrorList {
-	if e == "" && !allowEmpty {
-		return field.ErrorList{field.Required(p, "")}
-	}
-	switch e {
-	case taints.NoSchedule, taints.PreferNoSchedule, taints.NoExecute:
-		return nil
-	}
-	return field.ErrorList{field.NotSupported(p, string(e), taintEffects)}
-}
-
-// wellKnownTaintKey reports whether k is one of the (valid) keys of the
-// taints Kubernetes sets itself, which every daemon pod tolerates: a
-// shortcut past the qualified-name check.
-func wellKnownTaintKey(k string) bool {
-	switch k {
-	case taints.KeyNodeNotReady, taints.KeyNodeUnreachable, taints.KeyNodeUnschedulable, taints.KeyNodeMemoryPressure,
-		taints.KeyNodeDiskPressure, taints.KeyNodePIDPressure, taints.KeyNodeNetworkUnavailable, taints.KeyControlPlane:
-		return true
-	}
-	return false
-}
-
-// validateTolerations is ValidateTolerations with the
-// TaintTolerationComparisonOperators gate off (its v1.37 default): Lt and
-// Gt are refused.
-func validateTolerations(tols []taints.Toleration, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for i, t := range tols {
-		ip := p.Index(i)
-		if t.Key != "" && !wellKnownTaintKey(t.Key) {
-			errs = append(errs, selector.ValidateLabelName(t.Key, ip.Child("key"))...)
-		}
-		if t.Key == "" && t.Operator != taints.OpExists {
-			errs = append(errs, field.Invalid(ip.Child("operator"), string(t.Operator),
-				"operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
-		}
-		if t.TolerationSeconds != nil && t.Effect != taints.NoExecute {
-			errs = append(errs, field.Invalid(ip.Child("effect"), string(t.Effect), "effect must be 'NoExecute' when `tolerationSeconds` is set"))
-		}
-		switch t.Operator {
-		case taints.OpEqual, "":
-			if msgs := selector.IsValidLabelValue(t.Value); len(msgs) != 0 {
-				errs = append(errs, field.Invalid(ip.Child("operator"), t.Value, strings.Join(msgs, ";")))
-			}
-		case taints.OpExists:
-			if t.Value != "" {
-				errs = append(errs, field.Invalid(ip.Child("operator"), t.Value, "value must be empty when `operator` is 'Exists'"))
-			}
-		case taints.OpLt, taints.OpGt:
-			errs = append(errs, field.NotSupported(ip.Child("operator"), string(t.Operator), []taints.Operator{taints.OpEqual, taints.OpExists, taints.OpLt, taints.OpGt}))
-		default:
-			errs = append(errs, field.NotSupported(ip.Child("operator"), string(t.Operator), []taints.Operator{taints.OpEqual, taints.OpExists}))
-		}
-		if t.Effect != "" {
-			errs = append(errs, validateTaintEffect(t.Effect, true, ip.Child("effect"))...)
-		}
-	}
-	return errs
 }
 
 // ---------------------------------------------------------------- pods
@@ -756,14 +649,14 @@ func validatePodSpec(s *PodSpec, isPod bool, p *field.Path) field.ErrorList {
 		errs = append(errs, validateNodeAffinity(a.NodeAffinity, p.Child("affinity", "nodeAffinity"))...)
 	}
 	if s.NodeName != "" {
-		errs = append(errs, invalidEach(p.Child("nodeName"), s.NodeName, nameDNSSubdomain(s.NodeName))...)
+		errs = append(errs, invalidEach(p.Child("nodeName"), s.NodeName, selector.NameIsDNSSubdomain(s.NodeName))...)
 	}
 	if a := s.ActiveDeadlineSeconds; a != nil && (*a < 1 || *a > math.MaxInt32) {
 		errs = append(errs, field.Invalid(p.Child("activeDeadlineSeconds"), *a, "must be between 1 and 2147483647, inclusive"))
 	}
-	errs = append(errs, validateTolerations(s.Tolerations, p.Child("tolerations"))...)
+	errs = append(errs, taints.ValidateTolerations(s.Tolerations, p.Child("tolerations"))...)
 	if s.PriorityClassName != "" {
-		errs = append(errs, invalidEach(p.Child("priorityClassName"), s.PriorityClassName, nameDNSSubdomain(s.PriorityClassName))...)
+		errs = append(errs, invalidEach(p.Child("priorityClassName"), s.PriorityClassName, selector.NameIsDNSSubdomain(s.PriorityClassName))...)
 	}
 	if pp := s.PreemptionPolicy; pp != nil {
 		errs = append(errs, validatePreemptionPolicy(*pp, p.Child("preemptionPolicy"))...)
@@ -1130,13 +1023,7 @@ func abs64(x int64) int64 {
 func validateNodeAffinity(na *NodeAffinity, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if r := na.RequiredDuringSchedulingIgnoredDuringExecution; r != nil {
-		tp := p.Child("requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
-		if len(r.NodeSelectorTerms) == 0 {
-			errs = append(errs, field.Required(tp, "must have at least one node selector term"))
-		}
-		for i, t := range r.NodeSelectorTerms {
-			errs = append(errs, validateNodeSelectorTerm(t, false, tp.Index(i))...)
-		}
+		errs = append(errs, r.ValidateAt(p.Child("requiredDuringSchedulingIgnoredDuringExecution"))...)
 	}
 	pp := p.Child("preferredDuringSchedulingIgnoredDuringExecution")
 	for i, t := range na.PreferredDuringSchedulingIgnoredDuringExecution {
@@ -1144,85 +1031,7 @@ func validateNodeAffinity(na *NodeAffinity, p *field.Path) field.ErrorList {
 		if t.Weight <= 0 || t.Weight > 100 {
 			errs = append(errs, field.Invalid(ip.Child("weight"), t.Weight, "must be in the range 1-100"))
 		}
-		errs = append(errs, validateNodeSelectorTerm(t.Preference, true, ip.Child("preference"))...)
-	}
-	return errs
-}
-
-// validateNodeSelectorTerm is ValidateNodeSelectorTerm.
-func validateNodeSelectorTerm(t selector.NodeSelectorTerm, allowInvalidValues bool, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for j, r := range t.MatchExpressions {
-		rp := p.Child("matchExpressions").Index(j)
-		switch r.Operator {
-		case selector.NodeSelectorOpIn, selector.NodeSelectorOpNotIn:
-			if len(r.Values) == 0 {
-				errs = append(errs, field.Required(rp.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
-			}
-		case selector.NodeSelectorOpExists, selector.NodeSelectorOpDoesNotExist:
-			if len(r.Values) > 0 {
-				errs = append(errs, field.Forbidden(rp.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-			}
-		case selector.NodeSelectorOpGt, selector.NodeSelectorOpLt:
-			if len(r.Values) != 1 {
-				errs = append(errs, field.Required(rp.Child("values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"))
-			}
-		default:
-			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), msgBadOp))
-		}
-		errs = append(errs, selector.ValidateLabelName(r.Key, rp.Child("key"))...)
-		if !allowInvalidValues {
-			for k, v := range r.Values {
-				errs = append(errs, selector.ValidateLabelValue(v, rp.Child("values").Index(k))...)
-			}
-		}
-	}
-	for j, r := range t.MatchFields {
-		rp := p.Child("matchFields").Index(j)
-		switch r.Operator {
-		case selector.NodeSelectorOpIn, selector.NodeSelectorOpNotIn:
-			if len(r.Values) != 1 {
-				errs = append(errs, field.Required(rp.Child("values"), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
-			}
-		default:
-			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), msgBadOp))
-		}
-		if r.Key != selector.ObjectNameField {
-			errs = append(errs, field.Invalid(rp.Child("key"), r.Key, "not a valid field selector key"))
-			continue
-		}
-		for k, v := range r.Values {
-			errs = append(errs, invalidEach(rp.Child("values").Index(k), v, nameDNSSubdomain(v))...)
-		}
-	}
-	return errs
-}
-
-// validateLabelSelector is metav1's ValidateLabelSelector (an unknown
-// operator is Invalid, not NotSupported).
-func validateLabelSelector(ls *selector.LabelSelector, p *field.Path) field.ErrorList {
-	if ls == nil {
-		return nil
-	}
-	errs := selector.ValidateLabels(ls.MatchLabels, p.Child("matchLabels"))
-	for i, e := range ls.MatchExpressions {
-		ep := p.Child("matchExpressions").Index(i)
-		switch e.Operator {
-		case selector.LabelSelectorOpIn, selector.LabelSelectorOpNotIn:
-			if len(e.Values) == 0 {
-				errs = append(errs, field.Required(ep.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
-			}
-		case selector.LabelSelectorOpExists, selector.LabelSelectorOpDoesNotExist:
-			if len(e.Values) > 0 {
-				errs = append(errs, field.Forbidden(ep.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-			}
-		default:
-			errs = append(errs, field.Invalid(ep.Child("operator"), string(e.Operator), msgBadOp))
-		}
-		errs = append(errs, selector.ValidateLabelName(e.Key, ep.Child("key"))...)
-		for j, v := range e.Values {
-			errs = append(errs, selector.ValidateLabelValue(v, ep.Child("values").Index(j))...)
-		}
+		errs = append(errs, selector.ValidateNodeSelectorTerm(t.Preference, true, ip.Child("preference"))...)
 	}
 	return errs
 }
@@ -1234,7 +1043,7 @@ var supportedDSStrategies = []DaemonSetUpdateStrategyType{RollingUpdateDaemonSet
 // validateDaemonSetSpec is ValidateDaemonSetSpec.
 func validateDaemonSetSpec(s *DaemonSetSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	errs = append(errs, validateLabelSelector(s.Selector, p.Child("selector"))...)
+	errs = append(errs, selector.ValidateLabelSelector(s.Selector, p.Child("selector"))...)
 	sel, err := selector.LabelSelectorAsSelector(s.Selector)
 	if err == nil && !sel.Matches(s.Template.Labels) {
 		errs = append(errs, field.Invalid(p.Child("template", "metadata", "labels"), jsonValue{map[string]string(s.Template.Labels)}, "`selector` does not match template `labels`"))
@@ -1394,7 +1203,7 @@ func validatePDBSpec(s *PodDisruptionBudgetSpec, p *field.Path) field.ErrorList 
 		errs = append(errs, validatePositiveIntOrPercent(*v, p.Child("maxUnavailable"))...)
 		errs = append(errs, notMoreThan100Percent(*v, p.Child("maxUnavailable"))...)
 	}
-	return append(errs, validateLabelSelector(s.Selector, p.Child("selector"))...)
+	return append(errs, selector.ValidateLabelSelector(s.Selector, p.Child("selector"))...)
 }
 
 // validateRevisionData is ValidateControllerRevisionCreate's data rule: a
@@ -1461,7 +1270,7 @@ func validateBinding(node string) field.ErrorList {
 	if node == "" {
 		return field.ErrorList{field.Required(p, "")}
 	}
-	return invalidEach(p, node, nameDNSSubdomain(node))
+	return invalidEach(p, node, selector.NameIsDNSSubdomain(node))
 }
 
 // validatePodStatusUpdate is ValidatePodStatusUpdate for the modelled
@@ -1482,7 +1291,7 @@ func validatePodStatusUpdate(old, st *PodStatus, oldNodeName string) field.Error
 		errs = append(errs, invalidEach(p.Child("conditions").Index(i).Child("Type"), string(c.Type), selector.IsQualifiedName(string(c.Type)))...)
 	}
 	if n := st.NominatedNodeName; n != old.NominatedNodeName && n != "" {
-		errs = append(errs, invalidEach(p.Child("nominatedNodeName"), n, nameDNSSubdomain(n))...)
+		errs = append(errs, invalidEach(p.Child("nominatedNodeName"), n, selector.NameIsDNSSubdomain(n))...)
 		if oldNodeName != "" {
 			errs = append(errs, field.Forbidden(p.Child("nominatedNodeName"), "may not be set on pods that are already bound to a node"))
 		}

@@ -124,12 +124,15 @@ func LabelSelectorAsSelector(ls *LabelSelector) (Selector, error) {
 	return Selector{}.Add(reqs...), nil
 }
 
-var validLabelSelectorOperators = []LabelSelectorOperator{LabelSelectorOpIn, LabelSelectorOpNotIn, LabelSelectorOpExists, LabelSelectorOpDoesNotExist}
-
 // ValidateLabelSelector returns every problem with ls, with field paths under
-// p, as upstream's ValidateLabelSelector: matchLabels valid, In/NotIn with
-// values, Exists/DoesNotExist without, keys valid label keys, known operators.
+// p, as upstream's metav1 ValidateLabelSelector (with its options off, as on
+// create). The errors come in this order: matchLabels (ValidateLabels, in key
+// order), then per expression, in order: its operator (In and NotIn need
+// values, "Required"; Exists and DoesNotExist take none, "Forbidden"; any
+// other operator, Gt and Lt included, is Invalid "not a valid selector
+// operator"), its key (a qualified name), its values (label values).
 // A nil selector is valid here (callers decide whether it is required).
+// Cost: O(size of ls); with p field.Discard no path is built.
 func ValidateLabelSelector(ls *LabelSelector, p *field.Path) field.ErrorList {
 	if ls == nil {
 		return nil
@@ -147,7 +150,7 @@ func ValidateLabelSelector(ls *LabelSelector, p *field.Path) field.ErrorList {
 				errs = append(errs, field.Forbidden(ep.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
 			}
 		default:
-			errs = append(errs, field.NotSupported(ep.Child("operator"), string(e.Operator), validLabelSelectorOperators))
+			errs = append(errs, field.Invalid(ep.Child("operator"), string(e.Operator), msgBadSelectorOperator))
 		}
 		errs = append(errs, ValidateLabelName(e.Key, ep.Child("key"))...)
 		for j, v := range e.Values {
@@ -156,6 +159,10 @@ func ValidateLabelSelector(ls *LabelSelector, p *field.Path) field.ErrorList {
 	}
 	return errs
 }
+
+// msgBadSelectorOperator is upstream's detail for an unknown operator in
+// a label selector and in a node selector requirement.
+const msgBadSelectorOperator = "not a valid selector operator"
 
 // FormatLabelSelector renders ls for messages the way kubectl does:
 // "<none>" for an empty selector, the selector string otherwise.

@@ -3,6 +3,7 @@ package selector
 import (
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/daemonsim/daemonsim/field"
 )
@@ -237,29 +238,48 @@ func (ns *NodeSelector) Matches(nodeName string, nodeLabels Set) bool {
 }
 
 // Validate returns every problem with ns, as upstream's ValidateNodeSelector
-// (with field paths relative to the selector, like "nodeSelectorTerms[0]..."):
-// at least one term; label expressions with known operators, In/NotIn with
-// values, Exists/DoesNotExist without, Gt/Lt with exactly one; valid keys and
-// values; field expressions on metadata.name only, In/NotIn with one value.
+// with label values checked (as on create), with field paths relative to the
+// selector ("nodeSelectorTerms[0]..."): see ValidateAt.
 func (ns *NodeSelector) Validate() error {
 	return ns.ValidateAt(nil).ToAggregate()
 }
 
-// ValidateAt is Validate with field paths under p.
+// ValidateAt is Validate with field paths under p: a nil ns or one without
+// terms gives the one error Required "must have at least one node selector
+// term" at p.nodeSelectorTerms; otherwise the errors of each term
+// (ValidateNodeSelectorTerm with label values checked), in term order. An
+// empty term is valid. Cost: O(size of ns); with p field.Discard no path is
+// built.
 func (ns *NodeSelector) ValidateAt(p *field.Path) field.ErrorList {
-	var errs field.ErrorList
 	tp := p.Child("nodeSelectorTerms")
 	if ns == nil || len(ns.NodeSelectorTerms) == 0 {
-		return append(errs, field.Required(tp, "must have at least one node selector term"))
+		return field.ErrorList{field.Required(tp, "must have at least one node selector term")}
 	}
+	var errs field.ErrorList
 	for i, t := range ns.NodeSelectorTerms {
-		errs = append(errs, ValidateNodeSelectorTerm(t, tp.Index(i))...)
+		errs = append(errs, ValidateNodeSelectorTerm(t, false, tp.Index(i))...)
 	}
 	return errs
 }
 
-// ValidateNodeSelectorTerm validates one term with paths under p.
-func ValidateNodeSelectorTerm(t NodeSelectorTerm, p *field.Path) field.ErrorList {
+// ValidateNodeSelectorTerm returns every problem with one term, with paths
+// under p, as upstream's ValidateNodeSelectorTerm. allowInvalidLabelValues
+// skips the label-value check of matchExpressions values, as upstream does
+// for the terms of preferred node affinity (which may match no node) and,
+// on update, for a required selector that already held invalid values.
+//
+// The errors come in this order. Per matchExpressions requirement, in order:
+// its operator (In and NotIn need values, "Required"; Exists and
+// DoesNotExist take none, "Forbidden"; Gt and Lt need exactly one,
+// "Required"; any other operator is Invalid "not a valid selector
+// operator"), its key (a qualified name), its values (label values, unless
+// allowed). Then per matchFields requirement, in order: its operator (In or
+// NotIn with exactly one value, "Required"; any other operator is Invalid),
+// its key (only metadata.name, else Invalid "not a valid field selector key"
+// and its values are not looked at), its values (node names, see
+// NameIsDNSSubdomain). Cost: O(size of t); with p field.Discard no path is
+// built.
+func ValidateNodeSelectorTerm(t NodeSelectorTerm, allowInvalidLabelValues bool, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for j, r := range t.MatchExpressions {
 		rp := p.Child("matchExpressions").Index(j)
@@ -277,11 +297,13 @@ func ValidateNodeSelectorTerm(t NodeSelectorTerm, p *field.Path) field.ErrorList
 				errs = append(errs, field.Required(rp.Child("values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"))
 			}
 		default:
-			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), "not a valid selector operator"))
+			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), msgBadSelectorOperator))
 		}
 		errs = append(errs, ValidateLabelName(r.Key, rp.Child("key"))...)
-		for k, v := range r.Values {
-			errs = append(errs, ValidateLabelValue(v, rp.Child("values").Index(k))...)
+		if !allowInvalidLabelValues {
+			for k, v := range r.Values {
+				errs = append(errs, ValidateLabelValue(v, rp.Child("values").Index(k))...)
+			}
 		}
 	}
 	for j, r := range t.MatchFields {
@@ -292,17 +314,32 @@ func ValidateNodeSelectorTerm(t NodeSelectorTerm, p *field.Path) field.ErrorList
 				errs = append(errs, field.Required(rp.Child("values"), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
 			}
 		default:
-			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), "not a valid selector operator"))
+			errs = append(errs, field.Invalid(rp.Child("operator"), string(r.Operator), msgBadSelectorOperator))
 		}
 		if r.Key != ObjectNameField {
 			errs = append(errs, field.Invalid(rp.Child("key"), r.Key, "not a valid field selector key"))
 			continue
 		}
 		for k, v := range r.Values {
-			for _, msg := range IsDNS1123Subdomain(v) {
+			for _, msg := range NameIsDNSSubdomain(v) {
 				errs = append(errs, field.Invalid(rp.Child("values").Index(k), v, msg))
 			}
 		}
 	}
 	return errs
+}
+
+// NameIsDNSSubdomain returns upstream's messages for why name is not a
+// valid object name of the DNS-subdomain kind (apimachinery's
+// NameIsDNSSubdomain, which is also ValidateNodeName, the rule for a
+// matchFields value on metadata.name), or nil if it is valid. The rule is
+// IsDNS1123Subdomain's, but the name validators count the length limit in
+// characters ("must be no more than 253 characters") where the content
+// validators behind IsDNS1123Subdomain say bytes.
+func NameIsDNSSubdomain(name string) []string {
+	msgs := IsDNS1123Subdomain(name)
+	if len(name) > DNS1123SubdomainMaxLength {
+		msgs[0] = "must be no more than " + strconv.Itoa(DNS1123SubdomainMaxLength) + " characters"
+	}
+	return msgs
 }

@@ -231,21 +231,65 @@ func TestLabelSelectorAsSelector(t *testing.T) {
 	}
 }
 
-func TestValidateLabelSelector(t *testing.T) {
-	ls := &LabelSelector{
-		MatchLabels: Set{"ok": "-bad"},
-		MatchExpressions: []LabelSelectorRequirement{
-			{Key: "a", Operator: LabelSelectorOpIn},
-			{Key: "b", Operator: LabelSelectorOpExists, Values: []string{"x"}},
-			{Key: "c", Operator: "Gt", Values: []string{"1"}},
-		},
+// The upstream messages the validation tests expect.
+const (
+	msgKeyName = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+	msgValue = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+	msgSubdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+
+func errorStrings(errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
 	}
-	errs := ValidateLabelSelector(ls, field.NewPath("spec", "selector"))
-	require.Len(t, errs, 4)
-	assert.Equal(t, "spec.selector.matchLabels", errs[0].Field)
-	assert.Equal(t, "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'", errs[1].Error())
-	assert.Equal(t, "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'", errs[2].Error())
-	assert.Equal(t, `spec.selector.matchExpressions[2].operator: Unsupported value: "Gt": supported values: "In", "NotIn", "Exists", "DoesNotExist"`, errs[3].Error())
+	return out
+}
+
+func TestValidateLabelSelector(t *testing.T) {
+	p := field.NewPath("spec", "selector")
+	expr := func(key string, op LabelSelectorOperator, values ...string) *LabelSelector {
+		return &LabelSelector{MatchExpressions: []LabelSelectorRequirement{{Key: key, Operator: op, Values: values}}}
+	}
+	tests := []struct {
+		name string
+		ls   *LabelSelector
+		want []string
+	}{
+		{"nil is valid", nil, nil},
+		{"empty is valid", &LabelSelector{}, nil},
+		{"valid", &LabelSelector{MatchLabels: Set{"app": "x"}, MatchExpressions: []LabelSelectorRequirement{
+			{Key: "a", Operator: LabelSelectorOpIn, Values: []string{"1"}}, {Key: "b", Operator: LabelSelectorOpDoesNotExist}}}, nil},
+		{"matchLabels in key order", &LabelSelector{MatchLabels: Set{"z": "-bad", "-a": "ok"}}, []string{
+			`spec.selector.matchLabels: Invalid value: "-a": ` + msgKeyName,
+			`spec.selector.matchLabels: Invalid value: "-bad": ` + msgValue}},
+		{"In without values", expr("a", LabelSelectorOpIn), []string{
+			"spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"}},
+		{"NotIn without values", expr("a", LabelSelectorOpNotIn), []string{
+			"spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"}},
+		{"Exists with values", expr("a", LabelSelectorOpExists, "x"), []string{
+			"spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"}},
+		{"Gt is not a label selector operator", expr("a", "Gt", "1"), []string{
+			`spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator`}},
+		{"empty operator", expr("a", ""), []string{
+			`spec.selector.matchExpressions[0].operator: Invalid value: "": not a valid selector operator`}},
+		{"operator, key, values in order", &LabelSelector{MatchExpressions: []LabelSelectorRequirement{
+			{Key: "ok", Operator: LabelSelectorOpIn, Values: []string{"v"}},
+			{Key: "-k", Operator: "Near", Values: []string{"good", "-bad"}}}}, []string{
+			`spec.selector.matchExpressions[1].operator: Invalid value: "Near": not a valid selector operator`,
+			`spec.selector.matchExpressions[1].key: Invalid value: "-k": ` + msgKeyName,
+			`spec.selector.matchExpressions[1].values[1]: Invalid value: "-bad": ` + msgValue}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, errorStrings(ValidateLabelSelector(tc.ls, p)))
+			// the path-free pass that callers run first finds as many
+			assert.Len(t, ValidateLabelSelector(tc.ls, field.Discard), len(tc.want))
+		})
+	}
 }
 
 func TestNodeSelectorMatches(t *testing.T) {
@@ -297,21 +341,89 @@ func TestNodeSelectorMatches(t *testing.T) {
 }
 
 func TestNodeSelectorValidate(t *testing.T) {
+	req := func(key string, op NodeSelectorOperator, values ...string) NodeSelectorRequirement {
+		return NodeSelectorRequirement{Key: key, Operator: op, Values: values}
+	}
+	exprs := func(rs ...NodeSelectorRequirement) *NodeSelector {
+		return &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{{MatchExpressions: rs}}}
+	}
+	fields := func(rs ...NodeSelectorRequirement) *NodeSelector {
+		return &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{{MatchFields: rs}}}
+	}
+	long := strings.Repeat("a", 254)
+	tests := []struct {
+		name string
+		ns   *NodeSelector
+		want []string
+	}{
+		{"nil", nil, []string{"spec.affinity.nodeSelectorTerms: Required value: must have at least one node selector term"}},
+		{"no terms", &NodeSelector{}, []string{"spec.affinity.nodeSelectorTerms: Required value: must have at least one node selector term"}},
+		{"an empty term is valid", &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{{}}}, nil},
+		{"valid", &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{
+			{MatchExpressions: []NodeSelectorRequirement{req("zone", NodeSelectorOpIn, "a"), req("gen", NodeSelectorOpGt, "4"), req("x", NodeSelectorOpExists)}},
+			{MatchFields: []NodeSelectorRequirement{req(ObjectNameField, NodeSelectorOpNotIn, "node-1")}}}}, nil},
+		{"In without values", exprs(req("a", NodeSelectorOpIn)), []string{
+			"spec.affinity.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"}},
+		{"DoesNotExist with values", exprs(req("a", NodeSelectorOpDoesNotExist, "x")), []string{
+			"spec.affinity.nodeSelectorTerms[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"}},
+		{"Gt with two values", exprs(req("a", NodeSelectorOpGt, "1", "2")), []string{
+			"spec.affinity.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"}},
+		{"Lt without values", exprs(req("a", NodeSelectorOpLt)), []string{
+			"spec.affinity.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"}},
+		{"unknown operator, bad key, bad value", exprs(req("a", NodeSelectorOpIn, "v"), req("-k", "Near", "-v")), []string{
+			`spec.affinity.nodeSelectorTerms[0].matchExpressions[1].operator: Invalid value: "Near": not a valid selector operator`,
+			`spec.affinity.nodeSelectorTerms[0].matchExpressions[1].key: Invalid value: "-k": ` + msgKeyName,
+			`spec.affinity.nodeSelectorTerms[0].matchExpressions[1].values[0]: Invalid value: "-v": ` + msgValue}},
+		{"field key other than metadata.name: values not checked", fields(req("spec.unschedulable", NodeSelectorOpIn, "-x-")), []string{
+			`spec.affinity.nodeSelectorTerms[0].matchFields[0].key: Invalid value: "spec.unschedulable": not a valid field selector key`}},
+		{"field with two values", fields(req(ObjectNameField, NodeSelectorOpIn, "a", "b")), []string{
+			"spec.affinity.nodeSelectorTerms[0].matchFields[0].values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for node field selector"}},
+		{"field operator Exists", fields(req(ObjectNameField, NodeSelectorOpExists)), []string{
+			`spec.affinity.nodeSelectorTerms[0].matchFields[0].operator: Invalid value: "Exists": not a valid selector operator`}},
+		{"field value not a node name", fields(req(ObjectNameField, NodeSelectorOpIn, "Node_1")), []string{
+			`spec.affinity.nodeSelectorTerms[0].matchFields[0].values[0]: Invalid value: "Node_1": ` + msgSubdomain}},
+		{"field value too long, in characters", fields(req(ObjectNameField, NodeSelectorOpIn, long)), []string{
+			`spec.affinity.nodeSelectorTerms[0].matchFields[0].values[0]: Invalid value: "` + long + `": must be no more than 253 characters`}},
+		{"terms in order, expressions before fields", &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{
+			{MatchExpressions: []NodeSelectorRequirement{req("a", NodeSelectorOpIn, "v")}},
+			{MatchFields: []NodeSelectorRequirement{req("spec.x", NodeSelectorOpIn, "v")}, MatchExpressions: []NodeSelectorRequirement{req("b", NodeSelectorOpExists, "v")}}}}, []string{
+			"spec.affinity.nodeSelectorTerms[1].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+			`spec.affinity.nodeSelectorTerms[1].matchFields[0].key: Invalid value: "spec.x": not a valid field selector key`}},
+	}
+	p := field.NewPath("spec", "affinity")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, errorStrings(tc.ns.ValidateAt(p)))
+			assert.Len(t, tc.ns.ValidateAt(field.Discard), len(tc.want))
+		})
+	}
 	assert.EqualError(t, (&NodeSelector{}).Validate(), "nodeSelectorTerms: Required value: must have at least one node selector term")
-	ns := &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{{
-		MatchExpressions: []NodeSelectorRequirement{{Key: "a", Operator: NodeSelectorOpGt, Values: []string{"1", "2"}}},
-		MatchFields: []NodeSelectorRequirement{
-			{Key: "spec.unschedulable", Operator: NodeSelectorOpIn, Values: []string{"true"}},
-			{Key: ObjectNameField, Operator: NodeSelectorOpIn, Values: []string{"a", "b"}},
-		},
-	}}}
-	errs := ns.ValidateAt(field.NewPath("spec", "affinity"))
-	require.Len(t, errs, 3)
-	assert.Equal(t, "spec.affinity.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'", errs[0].Error())
-	assert.Equal(t, `spec.affinity.nodeSelectorTerms[0].matchFields[0].key: Invalid value: "spec.unschedulable": not a valid field selector key`, errs[1].Error())
-	assert.Equal(t, "spec.affinity.nodeSelectorTerms[0].matchFields[1].values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for node field selector", errs[2].Error())
-	ok := &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{{Key: ObjectNameField, Operator: NodeSelectorOpIn, Values: []string{"node-1"}}}}}}
-	assert.NoError(t, ok.Validate())
+	assert.NoError(t, fields(req(ObjectNameField, NodeSelectorOpIn, "node-1")).Validate())
+}
+
+// TestValidateNodeSelectorTermAllowInvalidLabelValues checks the option of
+// preferred node affinity: label values go unchecked, nothing else does.
+func TestValidateNodeSelectorTermAllowInvalidLabelValues(t *testing.T) {
+	term := NodeSelectorTerm{
+		MatchExpressions: []NodeSelectorRequirement{{Key: "-k", Operator: NodeSelectorOpIn, Values: []string{"-v"}}},
+		MatchFields:      []NodeSelectorRequirement{{Key: ObjectNameField, Operator: NodeSelectorOpIn, Values: []string{"Bad_Name"}}},
+	}
+	p := field.NewPath("preference")
+	key := `preference.matchExpressions[0].key: Invalid value: "-k": ` + msgKeyName
+	value := `preference.matchExpressions[0].values[0]: Invalid value: "-v": ` + msgValue
+	name := `preference.matchFields[0].values[0]: Invalid value: "Bad_Name": ` + msgSubdomain
+	assert.Equal(t, []string{key, value, name}, errorStrings(ValidateNodeSelectorTerm(term, false, p)))
+	assert.Equal(t, []string{key, name}, errorStrings(ValidateNodeSelectorTerm(term, true, p)))
+}
+
+func TestNameIsDNSSubdomain(t *testing.T) {
+	assert.Empty(t, NameIsDNSSubdomain("node-1.example.com"))
+	assert.Equal(t, []string{msgSubdomain}, NameIsDNSSubdomain(""))
+	assert.Equal(t, []string{msgSubdomain}, NameIsDNSSubdomain("Node"))
+	assert.Equal(t, []string{"must be no more than 253 characters"}, NameIsDNSSubdomain(strings.Repeat("a", 254)))
+	assert.Equal(t, []string{"must be no more than 253 characters", msgSubdomain}, NameIsDNSSubdomain(strings.Repeat("A", 254)))
+	// the content validator behind it counts bytes
+	assert.Equal(t, []string{"must be no more than 253 bytes"}, IsDNS1123Subdomain(strings.Repeat("a", 254)))
 }
 
 func TestSetString(t *testing.T) {

@@ -286,9 +286,17 @@ func validateEffect(e Effect, allowEmpty bool, p *field.Path) field.ErrorList {
 }
 
 // ValidateTaints returns every problem with a node's taints, with paths
-// under p (e.g. spec.taints): a valid key, a valid value, a required and
-// known effect, and uniqueness by key and effect ("taints must be unique by
-// key and effect pair"). Errors come in taint order.
+// under p, as upstream's validateNodeTaints (the path is the caller's:
+// upstream validates a Node's spec.taints at metadata.taints, and the
+// legacy taints annotation at metadata.annotations.<key>). The errors come
+// in taint order and, per taint, in this order: its key (a qualified name),
+// its value (a label value, one Invalid error with the messages joined by
+// ";"), its effect (Required if empty, NotSupported if unknown), then a
+// Duplicate at the taint's index if an earlier taint has the same key and
+// effect ("taints must be unique by key and effect pair"; the value
+// renders as upstream prints its internal core.Taint, in JSON without tags:
+// {"Key":"k","Value":"v","Effect":"NoSchedule","TimeAdded":null}).
+// Cost: O(len(ts)²) key comparisons; with p field.Discard no path is built.
 func ValidateTaints(ts []Taint, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, t := range ts {
@@ -300,7 +308,7 @@ func ValidateTaints(ts []Taint, p *field.Path) field.ErrorList {
 		errs = append(errs, validateEffect(t.Effect, false, ip.Child("effect"))...)
 		for j := range i {
 			if ts[j].MatchTaint(t) {
-				d := field.Duplicate(ip, t.String())
+				d := field.Duplicate(ip, internalTaint(t))
 				d.Detail = "taints must be unique by key and effect pair"
 				errs = append(errs, d)
 				break
@@ -310,16 +318,55 @@ func ValidateTaints(ts []Taint, p *field.Path) field.ErrorList {
 	return errs
 }
 
+// coreTaint is a taint as upstream renders the bad value of a duplicate
+// taint: its internal core.Taint, whose fields have no JSON tags, with
+// timeAdded a metav1.Time (RFC 3339 in UTC, or null).
+type coreTaint struct {
+	Key, Value, Effect string
+	TimeAdded          *string
+}
+
+func internalTaint(t Taint) coreTaint {
+	c := coreTaint{Key: t.Key, Value: t.Value, Effect: string(t.Effect)}
+	if t.TimeAdded != nil {
+		s := t.TimeAdded.UTC().Format(time.RFC3339)
+		c.TimeAdded = &s
+	}
+	return c
+}
+
+// The supported values upstream lists when it refuses a toleration
+// operator: the long list for Lt and Gt (refused because the
+// TaintTolerationComparisonOperators gate is off), the short one for any
+// other unknown operator.
+var (
+	tolerationOperators      = []Operator{OpEqual, OpExists}
+	tolerationOperatorsGated = []Operator{OpEqual, OpExists, OpLt, OpGt}
+)
+
 // ValidateTolerations returns every problem with a pod's tolerations, with
-// paths under p (e.g. spec.tolerations), as upstream: a non-empty key must be
-// a qualified name; an empty key needs operator Exists; tolerationSeconds
-// needs effect NoExecute; Equal needs a valid label value; Exists needs an
-// empty value; the operator is Equal, Exists or ""; the effect is "" or known.
+// paths under p (spec.tolerations, or the legacy tolerations annotation's
+// key), as upstream's ValidateTolerations with the
+// TaintTolerationComparisonOperators gate off (its v1.37 default). The
+// errors come in toleration order and, per toleration, in this order:
+//
+//   - a non-empty key must be a qualified name (errors at key);
+//   - an empty key needs operator Exists (Invalid at operator, "operator
+//     must be Exists when `key` is empty, ...");
+//   - tolerationSeconds needs effect NoExecute (Invalid at effect);
+//   - the operator: Equal or "" needs a valid label value (one Invalid at
+//     operator, the messages joined by ";"); Exists needs an empty value
+//     (Invalid at operator); Lt and Gt are NotSupported with the supported
+//     values "Equal", "Exists", "Lt", "Gt" (upstream's message with the gate
+//     off); any other operator is NotSupported with "Equal", "Exists";
+//   - a non-empty effect must be known (NotSupported at effect).
+//
+// Cost: O(total size of tols); with p field.Discard no path is built.
 func ValidateTolerations(tols []Toleration, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, t := range tols {
 		ip := p.Index(i)
-		if t.Key != "" {
+		if t.Key != "" && !wellKnownKey(t.Key) {
 			errs = append(errs, selector.ValidateLabelName(t.Key, ip.Child("key"))...)
 		}
 		if t.Key == "" && t.Operator != OpExists {
@@ -339,12 +386,26 @@ func ValidateTolerations(tols []Toleration, p *field.Path) field.ErrorList {
 			if t.Value != "" {
 				errs = append(errs, field.Invalid(ip.Child("operator"), t.Value, "value must be empty when `operator` is 'Exists'"))
 			}
+		case OpLt, OpGt:
+			errs = append(errs, field.NotSupported(ip.Child("operator"), string(t.Operator), tolerationOperatorsGated))
 		default:
-			errs = append(errs, field.NotSupported(ip.Child("operator"), string(t.Operator), []Operator{OpEqual, OpExists}))
+			errs = append(errs, field.NotSupported(ip.Child("operator"), string(t.Operator), tolerationOperators))
 		}
 		errs = append(errs, validateEffect(t.Effect, true, ip.Child("effect"))...)
 	}
 	return errs
+}
+
+// wellKnownKey reports whether k is one of the (valid) keys of the taints
+// Kubernetes sets itself, which every daemon pod tolerates: a shortcut past
+// the qualified-name check on the path every pod create takes.
+func wellKnownKey(k string) bool {
+	switch k {
+	case KeyNodeNotReady, KeyNodeUnreachable, KeyNodeUnschedulable, KeyNodeMemoryPressure,
+		KeyNodeDiskPressure, KeyNodePIDPressure, KeyNodeNetworkUnavailable, KeyControlPlane:
+		return true
+	}
+	return false
 }
 
 // EvictionDelay says when the NoExecute taints ts evict a pod with the

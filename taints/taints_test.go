@@ -101,36 +101,108 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestValidateTaints(t *testing.T) {
-	ts := []Taint{
-		{Key: "a", Effect: NoSchedule},
-		{Key: "a", Effect: NoExecute},
-		{Key: "a", Value: "x", Effect: NoSchedule},
-		{Key: "b"},
-		{Key: "c", Effect: "Later"},
+// The upstream messages the validation tests expect.
+const (
+	msgKeyName = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+	msgValue = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+		"(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+	msgEffects = `supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`
+)
+
+func errorStrings(errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
 	}
-	errs := ValidateTaints(ts, field.NewPath("spec", "taints"))
-	require.Len(t, errs, 3)
-	assert.Equal(t, `spec.taints[2]: Duplicate value: "a=x:NoSchedule": taints must be unique by key and effect pair`, errs[0].Error())
-	assert.Equal(t, `spec.taints[3].effect: Required value`, errs[1].Error())
-	assert.Equal(t, `spec.taints[4].effect: Unsupported value: "Later": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`, errs[2].Error())
+	return out
+}
+
+func TestValidateTaints(t *testing.T) {
+	added := time.Date(2000, 1, 1, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	tests := []struct {
+		name string
+		ts   []Taint
+		want []string
+	}{
+		{"none", nil, nil},
+		{"valid, same key with other effects", []Taint{{Key: "a", Effect: NoSchedule}, {Key: "a", Effect: NoExecute}, {Key: "b", Value: "v", Effect: PreferNoSchedule}}, nil},
+		{"duplicate renders as core.Taint", []Taint{{Key: "a", Effect: NoSchedule}, {Key: "a", Value: "x", Effect: NoSchedule}}, []string{
+			`metadata.taints[1]: Duplicate value: {"Key":"a","Value":"x","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair`}},
+		{"duplicate with timeAdded, in UTC", []Taint{{Key: "a", Effect: NoExecute}, {Key: "a", Effect: NoExecute, TimeAdded: &added}}, []string{
+			`metadata.taints[1]: Duplicate value: {"Key":"a","Value":"","Effect":"NoExecute","TimeAdded":"2000-01-01T02:04:05Z"}: taints must be unique by key and effect pair`}},
+		{"third of a kind is reported once", []Taint{{Key: "a", Effect: NoSchedule}, {Key: "a", Effect: NoSchedule}, {Key: "a", Effect: NoSchedule}}, []string{
+			`metadata.taints[1]: Duplicate value: {"Key":"a","Value":"","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair`,
+			`metadata.taints[2]: Duplicate value: {"Key":"a","Value":"","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair`}},
+		{"effect required", []Taint{{Key: "b"}}, []string{`metadata.taints[0].effect: Required value`}},
+		{"effect unknown", []Taint{{Key: "c", Effect: "Later"}}, []string{`metadata.taints[0].effect: Unsupported value: "Later": ` + msgEffects}},
+		{"key, value, effect, duplicate in order", []Taint{{Key: "-k", Value: "-v", Effect: "Later"}, {Key: "-k", Value: "-v", Effect: "Later"}}, []string{
+			`metadata.taints[0].key: Invalid value: "-k": ` + msgKeyName,
+			`metadata.taints[0].value: Invalid value: "-v": ` + msgValue,
+			`metadata.taints[0].effect: Unsupported value: "Later": ` + msgEffects,
+			`metadata.taints[1].key: Invalid value: "-k": ` + msgKeyName,
+			`metadata.taints[1].value: Invalid value: "-v": ` + msgValue,
+			`metadata.taints[1].effect: Unsupported value: "Later": ` + msgEffects,
+			`metadata.taints[1]: Duplicate value: {"Key":"-k","Value":"-v","Effect":"Later","TimeAdded":null}: taints must be unique by key and effect pair`}},
+		{"empty key", []Taint{{Effect: NoSchedule}}, []string{`metadata.taints[0].key: Invalid value: "": name part must be non-empty`, `metadata.taints[0].key: Invalid value: "": ` + msgKeyName}},
+	}
+	p := field.NewPath("metadata", "taints")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, errorStrings(ValidateTaints(tc.ts, p)))
+			// the path-free pass that callers run first finds as many
+			assert.Len(t, ValidateTaints(tc.ts, field.Discard), len(tc.want))
+		})
+	}
 }
 
 func TestValidateTolerations(t *testing.T) {
-	tols := []Toleration{
-		{Operator: OpExists}, // ok: matches everything
-		{Key: "k", Operator: OpExists, Effect: NoExecute, TolerationSeconds: secs(300)}, // ok
-		{Value: "v"}, // empty key needs Exists
-		{Key: "k", Operator: OpExists, Value: "v"},                 // Exists with value
-		{Key: "k", Effect: NoSchedule, TolerationSeconds: secs(1)}, // seconds without NoExecute
-		{Key: "k", Operator: "Near"},
+	tests := []struct {
+		name string
+		tol  Toleration
+		want []string
+	}{
+		{"exists matches everything", Toleration{Operator: OpExists}, nil},
+		{"exists with seconds", Toleration{Key: "k", Operator: OpExists, Effect: NoExecute, TolerationSeconds: secs(300)}, nil},
+		{"equal", Toleration{Key: "k", Operator: OpEqual, Value: "v", Effect: PreferNoSchedule}, nil},
+		{"well-known key", Toleration{Key: KeyNodeNotReady, Operator: OpExists, Effect: NoExecute}, nil},
+		{"empty key needs Exists", Toleration{Value: "v"}, []string{
+			"spec.tolerations[0].operator: Invalid value: \"\": operator must be Exists when `key` is empty, which means \"match all values and all keys\""}},
+		{"Exists with value", Toleration{Key: "k", Operator: OpExists, Value: "v"}, []string{
+			"spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'"}},
+		{"seconds without NoExecute", Toleration{Key: "k", Effect: NoSchedule, TolerationSeconds: secs(1)}, []string{
+			"spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"}},
+		{"seconds without effect", Toleration{Key: "k", TolerationSeconds: secs(1)}, []string{
+			"spec.tolerations[0].effect: Invalid value: \"\": effect must be 'NoExecute' when `tolerationSeconds` is set"}},
+		{"Equal with a bad value", Toleration{Key: "k", Value: "-v"}, []string{
+			`spec.tolerations[0].operator: Invalid value: "-v": ` + msgValue}},
+		{"Gt with the gate off", Toleration{Key: "k", Operator: OpGt, Value: "5"}, []string{
+			`spec.tolerations[0].operator: Unsupported value: "Gt": supported values: "Equal", "Exists", "Lt", "Gt"`}},
+		{"Lt with the gate off", Toleration{Key: "k", Operator: OpLt, Value: "x"}, []string{
+			`spec.tolerations[0].operator: Unsupported value: "Lt": supported values: "Equal", "Exists", "Lt", "Gt"`}},
+		{"unknown operator", Toleration{Key: "k", Operator: "Near"}, []string{
+			`spec.tolerations[0].operator: Unsupported value: "Near": supported values: "Equal", "Exists"`}},
+		{"unknown effect", Toleration{Key: "k", Operator: OpExists, Effect: "Later"}, []string{
+			`spec.tolerations[0].effect: Unsupported value: "Later": ` + msgEffects}},
+		{"key, operator, seconds, value, effect in order", Toleration{Key: "-k", Operator: "Near", Value: "-v", Effect: "Later", TolerationSeconds: secs(1)}, []string{
+			`spec.tolerations[0].key: Invalid value: "-k": ` + msgKeyName,
+			"spec.tolerations[0].effect: Invalid value: \"Later\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+			`spec.tolerations[0].operator: Unsupported value: "Near": supported values: "Equal", "Exists"`,
+			`spec.tolerations[0].effect: Unsupported value: "Later": ` + msgEffects}},
 	}
-	errs := ValidateTolerations(tols, field.NewPath("spec", "tolerations"))
-	require.Len(t, errs, 4)
-	assert.Equal(t, "spec.tolerations[2].operator: Invalid value: \"\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"", errs[0].Error())
-	assert.Equal(t, "spec.tolerations[3].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'", errs[1].Error())
-	assert.Equal(t, "spec.tolerations[4].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set", errs[2].Error())
-	assert.Equal(t, `spec.tolerations[5].operator: Unsupported value: "Near": supported values: "Equal", "Exists"`, errs[3].Error())
+	p := field.NewPath("spec", "tolerations")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tols := []Toleration{tc.tol}
+			assert.Equal(t, tc.want, errorStrings(ValidateTolerations(tols, p)))
+			assert.Len(t, ValidateTolerations(tols, field.Discard), len(tc.want))
+		})
+	}
+	// errors come in toleration order, at each toleration's index
+	errs := ValidateTolerations([]Toleration{{Operator: OpExists}, {Key: "k", Operator: "Near"}, {Value: "v"}}, p)
+	require.Len(t, errs, 2)
+	assert.Equal(t, "spec.tolerations[1].operator", errs[0].Field)
+	assert.Equal(t, "spec.tolerations[2].operator", errs[1].Field)
 }
 
 func TestEvictionDelay(t *testing.T) {
