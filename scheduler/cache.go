@@ -40,6 +40,7 @@ type podInfo struct {
 	priority int32
 
 	labeled    bool  // has labels (a PDB can select it)
+	chained    bool  // pod is a status this scheduler planned, not yet stored
 	started    bool  // status.startTime is set
 	startNanos int64 // status.startTime in Unix nanoseconds
 
@@ -69,7 +70,24 @@ func (c *cache) newPodInfo(p *cluster.Pod, slot uint64) *podInfo {
 	return pi
 }
 
+// statusRV is the precondition of a status write of the pod: the stored
+// version's, or none when pod is a version this pass already planned (the
+// write then applies after that one, as upstream's patches do).
+func (pi *podInfo) statusRV() uint64 {
+	if pi.chained {
+		return 0
+	}
+	return pi.pod.ResourceVersion
+}
+
+// planned records p, a status write of the pod handed to the store in this
+// pass, as the pod's version until the store's own is observed.
+func (pi *podInfo) planned(p *cluster.Pod) {
+	pi.pod, pi.chained = p, true
+}
+
 func (pi *podInfo) setStatus(p *cluster.Pod) {
+	pi.chained = false
 	pi.pod = p
 	pi.started = p.Status.StartTime != nil
 	if pi.started {
@@ -94,7 +112,7 @@ type nodeState struct {
 	requested resources
 	nonzero   cpuMemory
 	podCount  int
-	ports     []hostPort // with repetitions, one per claiming pod port
+	ports     []hostPort // a set, as upstream's HostPortInfo: see add
 }
 
 func (st *nodeState) add(pi *podInfo, sign int) {
@@ -102,14 +120,19 @@ func (st *nodeState) add(pi *podInfo, sign int) {
 	st.nonzero.milliCPU += int64(sign) * pi.nonzero.milliCPU
 	st.nonzero.memory += int64(sign) * pi.nonzero.memory
 	st.podCount += sign
+	// host ports are a set, as upstream's NodeInfo keeps them: when two
+	// pods hold one port (possible only for pods created bound to the
+	// node), removing either frees it, also in preemption's dry runs
 	if sign > 0 {
-		st.ports = append(st.ports, pi.ports...)
+		for _, p := range pi.ports {
+			if !slices.Contains(st.ports, p) {
+				st.ports = append(st.ports, p)
+			}
+		}
 		return
 	}
 	for _, p := range pi.ports {
-		if i := slices.Index(st.ports, p); i >= 0 {
-			st.ports = slices.Delete(st.ports, i, i+1)
-		}
+		st.ports = slices.DeleteFunc(st.ports, func(q hostPort) bool { return q == p })
 	}
 }
 

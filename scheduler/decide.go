@@ -47,10 +47,13 @@ type diagnosis struct {
 	preFilter string       // a PreFilter rejection's message
 }
 
-// nodeStatus is one failed node; st is shared and immutable.
+// nodeStatus is one failed node; st is shared and immutable. nominated
+// marks the pod's nominated node, tried first and not again among the
+// others: it stands last in a diagnosis, out of evaluation order.
 type nodeStatus struct {
-	ni *nodeInfo
-	st *Status
+	ni        *nodeInfo
+	st        *Status
+	nominated bool
 }
 
 // code returns the status code of a node, absent ones included.
@@ -137,6 +140,15 @@ func (s *Scheduler) numFeasibleNodesToFind(numAll int) int {
 }
 
 // The statuses of nodes a PreFilter ruled out.
+// preFilterStatus is the status of the nodes NodeAffinity's PreFilter left
+// out when the nominated node failed on plugin as well: upstream lists
+// every plugin recorded in the diagnosis, sorted.
+func preFilterStatus(plugin string) *Status {
+	ps := []string{PluginNodeAffinity, plugin}
+	slices.Sort(ps)
+	return &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{"node(s) didn't satisfy plugin(s) [" + strings.Join(ps, " ") + "]"}}
+}
+
 var (
 	statusAbsent            = &Status{Code: UnschedulableAndUnresolvable}
 	statusAffinityConflict  = &Status{UnschedulableAndUnresolvable, PluginNodeAffinity, []string{ReasonAffinityConflict}}
@@ -159,10 +171,19 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		d.Message = "no nodes available to schedule pods"
 		return d
 	}
-	if nn := pi.nominated; nn != "" {
-		if ni, ok := s.cache.live(nn); ok && pc.filterWithNominated(ni, &ni.nodeState) == nil {
-			d.Node = nn
-			return d
+	// the nominated node is tried first, after PreFilter; when it fails,
+	// its status stays in the diagnosis and its plugin joins the PreFilter
+	// message of the nodes a PreFilter left out, as upstream's
+	// evaluateNominatedNode writes into the shared diagnosis
+	var nominated *nodeStatus
+	if nn := pi.nominated; nn != "" && !(pc.restricted && pc.conflict) {
+		if ni, ok := s.cache.live(nn); ok {
+			st := pc.filterWithNominated(ni, &ni.nodeState)
+			if st == nil {
+				d.Node = nn
+				return d
+			}
+			nominated = &nodeStatus{ni: ni, st: st, nominated: true}
 		}
 	}
 
@@ -182,6 +203,9 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 				}
 			}
 			diag.absent = statusPreFilterAffinity
+			if nominated != nil && nominated.st.Plugin != "" && nominated.st.Plugin != PluginNodeAffinity {
+				diag.absent = preFilterStatus(nominated.st.Plugin)
+			}
 		}
 	}
 
@@ -195,6 +219,9 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 				j = 0
 			}
 			ni := nodes[j]
+			if nominated != nil && ni == nominated.ni {
+				nominated = nil // evaluated again here, in its turn
+			}
 			st := pc.filterNode(ni)
 			if st == nil {
 				feasible = append(feasible, ni)
@@ -202,9 +229,14 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 					break
 				}
 			} else {
-				diag.statuses = append(diag.statuses, nodeStatus{ni, st})
+				diag.statuses = append(diag.statuses, nodeStatus{ni: ni, st: st})
 			}
 		}
+	}
+	if nominated != nil {
+		diag.statuses = append(diag.statuses, *nominated)
+	}
+	if !(pc.restricted && pc.conflict) {
 		s.nextStartNodeIndex = (s.nextStartNodeIndex + len(feasible) + len(diag.statuses)) % numAll
 	}
 
@@ -249,6 +281,8 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		for i, v := range r.victims {
 			d.Victims[i] = v.key()
 		}
+		// a successful PostFilter's message, after DynamicResources' (none)
+		msg += fmt.Sprintf(" preemption: found a potential placement for pod on node %s, preempting %d victims", r.node, len(r.victims))
 	} else {
 		d.ClearNomination = r.clear
 		// the DynamicResources PostFilter, which runs first, rejects a pod
@@ -318,6 +352,7 @@ func (s *Scheduler) apply(now time.Time, view cluster.View, pi *podInfo, d Decis
 		p.Status.NominatedNodeName, changed = nominated, true
 	}
 	if changed {
-		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: pi.pod.ResourceVersion, Handoff: true})
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: pi.statusRV(), Handoff: true})
+		pi.planned(p)
 	}
 }

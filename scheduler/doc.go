@@ -88,9 +88,11 @@
 //
 // A pod that failed waits, without retries, until an event that could make
 // it fit: a node added, or updated in its labels, taints, cordoning or
-// allocatable resources; a bound pod deleted or finished; a nomination
-// cleared; or an update to the pod's own spec. Then every waiting pod is
-// tried again at the next Reconcile.
+// allocatable resources; a bound pod deleted or finished; or an update to
+// the pod's own spec. Then every waiting pod is tried again at the next
+// Reconcile. A pending pod whose nomination changed (upstream treats it as
+// gone from its old nominated node) retries the waiting pods of its
+// priority or lower.
 //
 // # Deliberate differences from upstream
 //

@@ -9,6 +9,7 @@ import (
 
 	"github.com/daemonsim/daemonsim/cluster"
 	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/scheduler"
 )
 
 // Pods created at one instant are tried in the order they arrived, as
@@ -96,4 +97,56 @@ func TestVictimsOfOnePreemptionAreGoneForTheNextPod(t *testing.T) {
 		assert.Equal(t, "a", pod(t, e, "second").Spec.NodeName)
 		noErrors(t, e)
 	})
+}
+
+// A nominated node that fails stays in the diagnosis, and its plugin joins
+// the message of the nodes the PreFilter left out, as upstream's
+// evaluateNominatedNode writes into the shared diagnosis.
+func TestNominatedNodeFailureInTheMessage(t *testing.T) {
+	nominated := func(node string) ct.PodOption {
+		return func(p *cluster.Pod) { p.Status.NominatedNodeName = node }
+	}
+	t.Run("restricted to the nominated node", func(t *testing.T) {
+		d := decide(t, scheduler.Config{}, ct.Pod("p", ct.Requests("cpu", "2"), matchFields("a"), nominated("a")),
+			ct.Node("a", ct.CPU("1")), ct.Node("b"), ct.Node("c"))
+		assert.Equal(t, "", d.Node)
+		assert.Equal(t, "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity NodeResourcesFit]. "+
+			"preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Message)
+	})
+	t.Run("nominated outside the nodes the PreFilter allows", func(t *testing.T) {
+		d := decide(t, scheduler.Config{}, ct.Pod("p", ct.Requests("cpu", "2"), matchFields("a"), nominated("b")),
+			ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")), ct.Node("c"))
+		// b fails first on NodeAffinity, which the message names already
+		assert.Equal(t, "0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]. "+
+			"preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Message)
+	})
+}
+
+// Host ports on a node are a set, as upstream's: when two pods bound to a
+// node hold one port, removing either frees it, so preempting the one of
+// lower priority lets the pod in although the other still holds the port.
+func TestHostPortsAreASet(t *testing.T) {
+	d := decide(t, scheduler.Config{}, ct.Pod("p", ct.PriorityClassName("mid"), ct.HostPort(80)),
+		with(ct.Node("a"),
+			running("x", "a", "low", "10m", 0, ct.HostPort(80)),
+			running("y", "a", "high", "10m", 0, ct.HostPort(80)))...)
+	assert.Equal(t, "a", d.Nominated)
+	assert.Equal(t, keys("x"), d.Victims)
+}
+
+// A pod whose nomination a preemption cleared earlier in the pass, and
+// that fails later in the same pass, writes its status on top of the
+// clear: no refused, conflicting write, and the store and the scheduler
+// agree on its nomination.
+func TestStatusWriteAfterANominationClearedInThePass(t *testing.T) {
+	e := newEngine(t)
+	submit(e, with(ct.Node("a", ct.CPU("1")), running("busy", "a", "low", "1", 0))...)
+	require.NoError(t, e.Stabilize())
+	low := ct.Pod("waiting", ct.PriorityClassName("mid"), ct.Requests("cpu", "900m"))
+	low.Status.NominatedNodeName = "a"
+	submit(e, low, ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "900m")))
+	require.NoError(t, e.RunFor(time.Second))
+	noErrors(t, e)
+	assert.Equal(t, "a", pod(t, e, "urgent").Status.NominatedNodeName)
+	assert.Equal(t, "", pod(t, e, "waiting").Status.NominatedNodeName, "cleared by the higher preemptor")
 }

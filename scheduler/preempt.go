@@ -121,8 +121,13 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	potential := s.potentialBuf[:0]
 	defer func() { clear(potential); s.potentialBuf = potential[:0] }()
 	split := 0
+	var nominated *nodeInfo // the nominated node's entry, out of evaluation order
 	for _, ns := range diag.statuses {
 		if ns.st.Code != Unschedulable {
+			continue
+		}
+		if ns.nominated {
+			nominated = ns.ni
 			continue
 		}
 		if len(potential) > 0 && ns.ni.rank < potential[len(potential)-1].rank {
@@ -130,12 +135,16 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 		}
 		potential = append(potential, ns.ni)
 	}
-	if len(potential) == 0 {
-		return preemptResult{clear: true, message: fitMessage(numAll, nil, statusNotHelpful, "")}
-	}
 	slices.Reverse(potential[:split]) // rotate left by split, in place
 	slices.Reverse(potential[split:])
 	slices.Reverse(potential)
+	if nominated != nil {
+		i, _ := slices.BinarySearchFunc(potential, nominated.rank, func(ni *nodeInfo, r int) int { return cmp.Compare(ni.rank, r) })
+		potential = slices.Insert(potential, i, nominated)
+	}
+	if len(potential) == 0 {
+		return preemptResult{clear: true, message: fitMessage(numAll, nil, statusNotHelpful, "")}
+	}
 
 	n := len(potential)
 	numCandidates := n * int(s.cfg.MinCandidateNodesPercentage) / 100
@@ -170,7 +179,7 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 			}
 			continue
 		}
-		statuses = append(statuses, nodeStatus{ni, st})
+		statuses = append(statuses, nodeStatus{ni: ni, st: st})
 	}
 	s.preemptionOffset = (offset + examined) % n
 	defer func() { clear(arena); s.victimBuf = arena[:0] }()
@@ -380,8 +389,11 @@ func earliestStart(victims []*podInfo, now int64) int64 {
 // as if it were still running). p is the victim with its DisruptionTarget
 // condition, handed to the store: it is copied, not kept.
 func (s *Scheduler) deleting(now time.Time, v *podInfo, p *cluster.Pod) {
-	grace := v.pod.GracePeriodSeconds()
-	if grace == 0 {
+	grace := v.pod.DeletionGracePeriod(nil)
+	if v.assumed {
+		grace = v.pod.GracePeriodSeconds() // its bind, planned earlier, applies first
+	}
+	if grace == 0 && len(v.pod.Finalizers) == 0 {
 		s.forget(v)
 		return
 	}
@@ -424,14 +436,9 @@ func (s *Scheduler) preparePreemption(now time.Time, view cluster.View, pi *podI
 		for _, np := range lower {
 			s.cache.nominate(np, "")
 			p := np.pod.DeepCopy()
-			rv := np.pod.ResourceVersion
-			if p.Status.NominatedNodeName == "" {
-				// nominated earlier in this pass: its status update is
-				// queued before this one, which must apply after it
-				rv = 0
-			}
 			p.Status.NominatedNodeName = ""
-			plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: rv, Handoff: true})
+			plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: p, ExpectedRV: np.statusRV(), Handoff: true})
+			np.planned(p)
 		}
 	}
 }

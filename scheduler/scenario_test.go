@@ -111,7 +111,7 @@ func TestScenarioPreemptThenBindAfterVictimsTerminate(t *testing.T) {
 	c, ok := big.Condition(cluster.PodScheduled)
 	require.True(t, ok)
 	assert.Equal(t, cluster.ConditionFalse, c.Status)
-	assert.Equal(t, "0/2 nodes are available: 2 Insufficient cpu.", c.Message)
+	assert.Equal(t, "0/2 nodes are available: 2 Insufficient cpu. preemption: found a potential placement for pod on node a, preempting 1 victims", c.Message)
 	victim := pod(t, e, "low")
 	require.NotNil(t, victim.DeletionTimestamp, "victim terminating")
 	dt, ok := victim.Condition(cluster.DisruptionTarget)

@@ -81,8 +81,10 @@ type Scheduler struct {
 	active []*podInfo
 	// unschedulable holds pods that failed, by key.
 	unschedulable *btree.BTreeG[*podInfo]
-	// moveAll is set by an event that may make unschedulable pods fit.
-	moveAll bool
+	// moveAll is set by an event that may make unschedulable pods fit;
+	// moveSome by one that may make those of priority at most moveMax fit.
+	moveAll, moveSome bool
+	moveMax           int32
 
 	nextStartNodeIndex int
 	preemptionOffset   int
@@ -135,7 +137,7 @@ func (s *Scheduler) Wake(cluster.Key) {}
 // after a restart. O(objects).
 func (s *Scheduler) Sync(view cluster.View) {
 	s.cache = newCache()
-	s.active, s.moveAll = nil, false
+	s.active, s.moveAll, s.moveSome = nil, false, false
 	s.unschedulable.Clear(false)
 	for n := range view.Nodes() {
 		s.cache.setNode(n)
@@ -262,16 +264,27 @@ func (s *Scheduler) observePod(o, n *cluster.Pod, slot uint64) {
 	}
 	specChanged := o != nil && o.Generation != n.Generation
 	pi.setPod(n)
+	if o != nil && o.Status.NominatedNodeName != "" && o.Status.NominatedNodeName != n.Status.NominatedNodeName {
+		// upstream treats the pod as gone from its old nominated node, and
+		// retries the pods of its priority or lower
+		s.moveUpTo(o.PriorityValue())
+	}
 	if nn := n.Status.NominatedNodeName; nn != pi.nominated {
-		if nn == "" {
-			s.moveAll = true // a nomination cleared may free room for others
-		}
 		s.cache.nominate(pi, nn)
 	}
 	if specChanged && pi.state == podUnschedulable {
 		s.unschedulable.Delete(pi)
 		s.enqueue(pi)
 	}
+}
+
+// moveUpTo asks for the unschedulable pods of priority at most prio to be
+// tried again at the next Reconcile.
+func (s *Scheduler) moveUpTo(prio int32) {
+	if !s.moveSome || prio > s.moveMax {
+		s.moveMax = prio
+	}
+	s.moveSome = true
 }
 
 // enqueue puts pi in the active queue; its enqueue time is set when it is
@@ -333,15 +346,29 @@ func (s *Scheduler) Pending() []cluster.Key {
 // preemption's dry runs for pods that fit nowhere.
 func (s *Scheduler) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
-	if s.moveAll {
-		s.moveAll = false
+	switch {
+	case s.moveAll:
 		s.unschedulable.Ascend(func(pi *podInfo) bool {
 			pi.state = podActive
 			s.active = append(s.active, pi)
 			return true
 		})
 		s.unschedulable.Clear(false)
+	case s.moveSome:
+		var moved []*podInfo
+		s.unschedulable.Ascend(func(pi *podInfo) bool {
+			if pi.priority <= s.moveMax {
+				moved = append(moved, pi)
+			}
+			return true
+		})
+		for _, pi := range moved {
+			s.unschedulable.Delete(pi)
+			pi.state = podActive
+			s.active = append(s.active, pi)
+		}
 	}
+	s.moveAll, s.moveSome = false, false
 	batch := s.active
 	s.active = nil
 	for _, pi := range batch {
