@@ -136,6 +136,20 @@ func (st *nodeState) add(pi *podInfo, sign int) {
 	}
 }
 
+// reclaimPorts puts pi's host ports back into its node's set.
+func (c *cache) reclaimPorts(pi *podInfo) {
+	ni, ok := c.byName[pi.node]
+	if !ok {
+		return
+	}
+	for _, p := range pi.ports {
+		if !slices.Contains(ni.ports, p) {
+			ni.ports = append(ni.ports, p)
+			ni.gen++
+		}
+	}
+}
+
 func (st *nodeState) clone() nodeState {
 	c := *st
 	c.requested = st.requested.clone()

@@ -238,6 +238,12 @@ func (s *Scheduler) observePod(o, n *cluster.Pod, slot uint64) {
 		if pi.state == podOnNode && pi.node == n.Spec.NodeName {
 			pi.assumed = false
 			pi.setStatus(n) // the spec of a bound pod does not change what it requests
+			if len(pi.ports) > 0 {
+				// upstream's cache removes and adds an updated pod: its
+				// host ports are claimed again, even ones another pod's
+				// removal took out of the node's set (see nodeState.add)
+				s.cache.reclaimPorts(pi)
+			}
 			return
 		}
 		// bound here by someone else, or elsewhere than assumed
