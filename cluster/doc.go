@@ -42,4 +42,42 @@
 // (ResolvePriorityClass, BuiltinPriorityClasses) but are not stored
 // objects, unlike upstream where the API server creates them at start, so
 // that an empty store is empty and a scenario's first change is revision 1.
+//
+// # Validation
+//
+// Validate and ValidateUpdate are upstream's ValidatePod, ValidateDaemonSet,
+// ValidateNode, PodDisruptionBudget, PriorityClass and ControllerRevision
+// validation (v1.37.1, feature gates at their defaults) for every field the
+// types have, with upstream's field paths, error types, messages and
+// rendered bad values; Bind and the pod and PDB status subresources are
+// validated as upstream's. conformance/validation_diff_test.go compares
+// them with the real validators on generated objects.
+//
+// # Deliberate differences
+//
+//   - A create keeps the metadata and status an object carries (see
+//     Create), where the API server sets uid, creationTimestamp and
+//     generation itself, so that a cluster's state loads as it was
+//     (TestCreateKeepsImportedMetadata).
+//   - Every accepted change writes a new version: a Delete of an object
+//     already being deleted that shortens nothing (a pod held by a
+//     finalizer, say) gives it a new resourceVersion, where the API server
+//     writes nothing and sends no watch event, so a controller waiting to
+//     observe that deletion (upstream's DaemonSet expectations) sees it here.
+//     The log then holds one version per accepted change
+//     (conformance/daemonset_diff_test.go counts the cases).
+//   - A non-integer deprecated.daemonset.template.generation annotation is
+//     refused as metadata.annotations[...]: Invalid value, where the API
+//     server fails its conversion without a field path
+//     (TestTemplateGenerationAnnotationErrors).
+//   - A negative metadata.generation is refused for every kind (upstream
+//     resets it on create for pods, DaemonSets, PDBs and PriorityClasses;
+//     here a given generation is kept).
+//   - Resource lists are sorted and unique (one more error than upstream
+//     for a repeated name); quantities beyond about 9.2e15 units are refused
+//     when decoded.
+//   - The pod update Forbidden message leaves out upstream's appended spec
+//     diff, and an error upstream reports twice on update is reported once.
+//   - A preferAvoidPods annotation entry without a controller is refused
+//     ("must point to a controller"); upstream's validation panics on it.
 package cluster

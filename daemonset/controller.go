@@ -81,7 +81,9 @@ type nodeEntry struct {
 
 // podLoc is where an owned pod is filed: its name, the node entry holding
 // it (nil when it names no node or the DaemonSet is not loaded) and its
-// revision hash. The zero podLoc means "not filed".
+// revision hash as counted in dsState.hashes ("" when not counted: a pod
+// that names no node keeps no revision alive, as upstream's cleanupHistory
+// groups pods by node). The zero podLoc means "not filed".
 type podLoc struct {
 	name string
 	e    *nodeEntry
@@ -125,6 +127,14 @@ type dsState struct {
 	createQueue []*nodeEntry
 	claims      map[string]bool // pod names to check for adoption or release
 	notes       []cluster.Note
+	// for the sync under way: the orphans it adopted, and what its
+	// deletes remove at once (the pods that leave the store without a
+	// grace period): their revision hashes (for cleanupHistory) and the
+	// adopted ones among them (for the status)
+	adopted     map[string]bool
+	removed     []string
+	uncounted   []*cluster.Pod
+	statusBlind bool   // the status does not see the deletes being submitted
 	seq         uint64 // pod name counter
 	failures    int    // consecutive syncs with failed creates (rate-limited requeue)
 	failed      int    // failed creates in the sync under way
@@ -462,14 +472,20 @@ func (c *Controller) putPod(st *dsState, p *cluster.Pod, slot uint64) {
 		}
 	}
 	c.removePod(st, slot)
-	st.hashes[hash]++
+	counted := hash
+	if err != nil {
+		counted = ""
+	}
+	if counted != "" {
+		st.hashes[counted]++
+	}
 	if !st.built {
-		st.filed.Set(slot, podLoc{name: p.Name, hash: hash})
+		st.filed.Set(slot, podLoc{name: p.Name, hash: counted})
 		c.enqueue(st)
 		return
 	}
 	if err != nil {
-		st.filed.Set(slot, podLoc{name: p.Name, hash: hash})
+		st.filed.Set(slot, podLoc{name: p.Name})
 		return
 	}
 	e := c.entry(st, node)
@@ -487,9 +503,11 @@ func (c *Controller) removePod(st *dsState, slot uint64) {
 		return
 	}
 	st.filed.Delete(slot)
-	if st.hashes[loc.hash]--; st.hashes[loc.hash] <= 0 {
-		delete(st.hashes, loc.hash)
-		st.history.hashGone = true // an old revision may be prunable now
+	if loc.hash != "" {
+		if st.hashes[loc.hash]--; st.hashes[loc.hash] <= 0 {
+			delete(st.hashes, loc.hash)
+			st.history.hashGone = true // an old revision may be prunable now
+		}
 	}
 	e := loc.e
 	if e == nil || !st.built {

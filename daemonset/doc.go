@@ -155,7 +155,12 @@
 //     turn ready, comes back), instead of requeueing the whole DaemonSet
 //     (TestScenarioMinReadySeconds).
 //   - The failed-pod backoff has no jitter and no periodic GC of its
-//     entries (neither changes what happens).
+//     entries (neither changes what happens). Of several failed pods on one
+//     node the first met is deleted and the backoff holds the others;
+//     upstream meets the pods it owned before the sync before the orphans
+//     it adopts in it, each group in its cache's (a map's) order; here each
+//     group is taken by bound first, creation time, then name
+//     (TestFailedPodOwnedBeforeAdopted).
 //   - Rolling updates walk nodes by name where upstream walks a map in
 //     random order: the maxUnavailable (or maxSurge) candidates taken are
 //     the first ones by node name.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/daemonsim/daemonsim/cluster"
+	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/selector"
 )
@@ -229,4 +230,124 @@ func TestRollingUpdateSeesManagesChanges(t *testing.T) {
 	c, d = s.sync()
 	assert.Equal(t, nodesOf("n0"), d, "manage deletes the old pod that is not ready")
 	assert.Equal(t, nodesOf("n1"), c, "and the rolling update surges in the same sync")
+}
+
+// planned sorts a plan's pod writes by verb: created on which nodes,
+// deleted and updated by name, and the status written.
+type planned struct {
+	created, deleted, updated, revDeleted []string
+	status                                *cluster.DaemonSetStatus
+}
+
+func summarize(t *testing.T, plan cluster.Plan) planned {
+	t.Helper()
+	var out planned
+	for _, ch := range plan.Changes {
+		switch ch := ch.(type) {
+		case cluster.Create:
+			if p, ok := ch.Object.(*cluster.Pod); ok {
+				n, err := daemonset.TargetNodeName(p)
+				require.NoError(t, err)
+				out.created = append(out.created, n)
+			}
+		case cluster.Delete:
+			if ch.Key.Kind == cluster.KindPod {
+				out.deleted = append(out.deleted, ch.Key.Name)
+			} else {
+				out.revDeleted = append(out.revDeleted, ch.Key.Name)
+			}
+		case cluster.Update:
+			out.updated = append(out.updated, cluster.KeyOf(ch.Object).Name)
+		case cluster.UpdateStatus:
+			out.status = &ch.Object.(*cluster.DaemonSet).Status
+		}
+	}
+	return out
+}
+
+func withPhase(p *cluster.Pod, phase cluster.PodPhase) *cluster.Pod {
+	p.Status.Phase = phase
+	p.Status.Conditions = nil
+	return p
+}
+
+func orphan(p *cluster.Pod) *cluster.Pod {
+	p.OwnerReferences = nil
+	return p
+}
+
+// An orphan the sync adopts and then deletes at once (here: it has
+// succeeded) is not counted in the status: upstream's status step claims it
+// again and the adoption fails against a pod no longer there.
+func TestAdoptedThenRemovedOrphanIsNotCounted(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1")})
+	mustApply(t, s, cluster.Create{Object: newDS("agent", nodeSelector("role", "none"))}) // runs nowhere
+	ds, _ := s.DaemonSet("default", "agent")
+	mustApply(t, s, cluster.Create{Object: withPhase(orphan(runningPod(ds, "done-1", "n1", selector.Set{"app": "agent"})), cluster.PodSucceeded)})
+	mustApply(t, s, cluster.Create{Object: withPhase(orphan(runningPod(ds, "done-2", "n1", selector.Set{"app": "agent"})), cluster.PodSucceeded)})
+	got := summarize(t, firstSync(t, s, t0.Add(time.Minute)))
+	assert.Equal(t, []string{"done-1", "done-2"}, got.updated, "adopted")
+	assert.Equal(t, []string{"done-1", "done-2"}, got.deleted, "and deleted: not to run here")
+	require.NotNil(t, got.status)
+	assert.Equal(t, int32(0), got.status.NumberMisscheduled, "neither counts")
+}
+
+// Of several failed pods on a node the controller deletes one per backoff
+// period: the first of those it owned before the sync, as upstream's
+// FilterPodsByOwner lists them before the orphans it adopts.
+func TestFailedPodOwnedBeforeAdopted(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1")})
+	mustApply(t, s, cluster.Create{Object: newDS("agent", onDelete)}) // no rolling update to replace the other
+	ds, _ := s.DaemonSet("default", "agent")
+	// the orphan is the older, so by creation time alone it would go first
+	mustApply(t, s, cluster.Create{Object: withPhase(orphan(runningPod(ds, "a-orphan", "n1", selector.Set{"app": "agent"})), cluster.PodFailed)})
+	mustApply(t, s, cluster.Create{Object: withPhase(runningPod(ds, "b-owned", "n1", selector.Set{"app": "agent"}), cluster.PodFailed)})
+	got := summarize(t, firstSync(t, s, t0.Add(time.Minute)))
+	assert.Equal(t, []string{"b-owned"}, got.deleted)
+}
+
+// A surge DaemonSet with no desired nodes takes upstream's no-surge path:
+// its unavailable old pods are deleted.
+func TestSurgeWithNoDesiredNodes(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1", ct.Taint("x=y:NoSchedule"))}) // no new pods here, the old one stays
+	mustApply(t, s, cluster.Create{Object: newDS("agent", maxSurge(cluster.FromString("50%")))})
+	ds, _ := s.DaemonSet("default", "agent")
+	old := runningPod(ds, "old", "n1", selector.Set{"app": "agent", daemonset.ControllerRevisionHashLabel: "old"})
+	old.Status.Conditions = nil // not ready
+	mustApply(t, s, cluster.Create{Object: old})
+	got := summarize(t, firstSync(t, s, t0.Add(time.Minute)))
+	assert.Equal(t, []string{"old"}, got.deleted)
+}
+
+// A rolling update that fails (an old pod on a node that no longer exists)
+// skips the history cleanup, as upstream's returned error does.
+func TestFailedRollingUpdateSkipsCleanup(t *testing.T) {
+	s := cluster.NewStore()
+	mustApply(t, s, cluster.Create{Object: node("n1", ct.Taint("x=y:NoSchedule"))}) // no pods keep the first revision
+	ds := newDS("agent", maxSurge(cluster.FromInt(1)), historyLimit(0))
+	mustApply(t, s, cluster.Create{Object: ds})
+	c := daemonset.New(daemonset.Config{})
+	c.Sync(s)
+	plan, err := c.Reconcile(t0, s)
+	require.NoError(t, err)
+	for _, ch := range plan.Changes {
+		mustApply(t, s, ch)
+	}
+	stored, _ := s.DaemonSet("default", "agent")
+	firstRev := daemonset.Revisions(s, stored)[0].Name
+	cp := stored.DeepCopy()
+	cp.Spec.Template.Spec.Containers[0].Image = "agent:2"
+	mustApply(t, s, cluster.Update{Object: cp})
+	stored, _ = s.DaemonSet("default", "agent")
+	gone := runningPod(stored, "on-gone", "gone", selector.Set{"app": "agent", daemonset.ControllerRevisionHashLabel: "x"})
+	mustApply(t, s, cluster.Create{Object: gone})
+	got := summarize(t, firstSync(t, s, t0.Add(time.Minute)))
+	assert.NotContains(t, got.revDeleted, firstRev, "no cleanup while the rolling update fails")
+	zero := int64(0)
+	mustApply(t, s, cluster.Delete{Key: cluster.KeyOf(gone), GracePeriodSeconds: &zero})
+	got = summarize(t, firstSync(t, s, t0.Add(time.Minute)))
+	assert.Contains(t, got.revDeleted, firstRev, "once pod GC removed the pod, the cleanup runs")
 }

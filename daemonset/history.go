@@ -204,8 +204,9 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 
 // dedupHistory is upstream's dedupCurHistories: of several revisions
 // matching the template, keep the one with the highest revision (on a tie
-// the last by name), relabel every pod of the DaemonSet whose hash label
-// differs to its hash, and delete the others.
+// the last by name), relabel every pod the DaemonSet claims (its own that
+// match the selector, and the orphans it adopts in the same write) whose
+// hash label differs to its hash, and delete the others.
 func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*cluster.ControllerRevision, plan *cluster.Plan) (keep *cluster.ControllerRevision, relabelled bool) {
 	keep = current[0]
 	for _, cr := range current[1:] {
@@ -217,17 +218,11 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 		return keep, false
 	}
 	hash := revisionHash(keep)
-	names := make([]string, 0, st.filed.Len())
-	for _, loc := range st.filed.All() {
-		if loc.hash != hash {
-			names = append(names, loc.name)
-		}
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		p, ok := view.Pod(st.key.Namespace, name)
-		if !ok {
-			continue
+	// upstream relabels the pods getDaemonPods claims: the owned pods that
+	// match the selector and the orphans it adopts on the way
+	relabel := func(p *cluster.Pod, adopt bool) {
+		if p.Labels[ControllerRevisionHashLabel] == hash {
+			return // an orphan to adopt only is claim's
 		}
 		cp := *p
 		cp.Labels = maps.Clone(p.Labels)
@@ -235,8 +230,21 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 			cp.Labels = selector.Set{}
 		}
 		cp.Labels[ControllerRevisionHashLabel] = hash
+		if adopt {
+			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(st.ds))
+		}
 		plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
 		relabelled = true
+	}
+	for p := range view.PodsControlledBy(st.ds.UID) {
+		if c.ownerOf(p) == st && st.sel.Matches(p.Labels) {
+			relabel(p, false)
+		}
+	}
+	for _, p := range sortedPods(c.orphans[st.key.Namespace]) {
+		if st.sel.Matches(p.Labels) && !p.IsTerminating() {
+			relabel(p, true)
+		}
 	}
 	for _, cr := range current {
 		if cr != keep {
@@ -274,12 +282,24 @@ func (c *Controller) cleanupHistory(st *dsState, plan *cluster.Plan) {
 		if toKill <= 0 {
 			break
 		}
-		if st.hashes[revisionHash(cr)] > 0 {
+		h := revisionHash(cr)
+		if st.hashes[h]-countOf(st.removed, h) > 0 {
 			continue // a live pod still runs it
 		}
 		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(cr)})
 		toKill--
 	}
+}
+
+// countOf counts v in l.
+func countOf(l []string, v string) int {
+	n := 0
+	for _, x := range l {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }
 
 // Revisions returns the ControllerRevisions controlled by ds in view,

@@ -94,23 +94,38 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 		c.trackRollout(now, st, e, nc)
 	}
 	done := c.syncNodes(st, view, creates, deletes, plan)
-	if ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
+	// upstream's manage returns the error of a failed create, and a failed
+	// rolling update returns its own: either ends the sync before the
+	// rolling update and the history cleanup
+	failed := st.failed > 0
+	if !failed && ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
 		// upstream runs the rolling update when manage's expectations are
 		// met, and manage's own creates and deletes are observed at once
 		// (its unit tests' pod control; a real controller's informer
 		// usually too): the rolling update sees the nodes as manage left
 		// them
 		c.afterManage(now, st, done, surge)
-		c.rollingUpdate(view, st, plan)
+		// the status counts what a sync with an unsynced cache finds,
+		// where the rolling update follows a manage that acted only at the
+		// next sync: so only its deletes after a manage that did nothing
+		// uncount the orphans they remove
+		st.statusBlind = len(done.created)+len(done.deleted) > 0
+		failed = c.rollingUpdate(view, st, plan)
+		st.statusBlind = false
 	}
 	for _, e := range nodes {
 		if !e.known && len(e.pods) == 0 && !e.dirty {
 			delete(st.nodes, e.name)
 		}
 	}
-	c.cleanupHistory(st, plan)
+	c.uncount(now, st)
+	if !failed {
+		c.cleanupHistory(st, plan)
+	}
 	c.writeStatus(st, plan)
 	c.followRollout(st, plan)
+	clear(st.adopted)
+	st.removed, st.uncounted = st.removed[:0], st.uncounted[:0]
 	if st.failed > 0 {
 		// upstream returns the error and the work queue retries the key
 		// with its per-item exponential backoff (5ms doubling to 1000s)
@@ -162,7 +177,20 @@ func (c *Controller) podsShouldBeOnNode(now time.Time, st *dsState, e *nodeEntry
 		creates = append(creates, e)
 	case e.shouldContinue:
 		var running []*cluster.Pod
-		for _, p := range e.pods {
+		// of several failed pods the first is deleted and the backoff
+		// holds the others; upstream meets the pods it owned before the
+		// sync before those it adopted in it (FilterPodsByOwner), each
+		// group in its cache's order, here by podLess
+		pods := slices.SortedFunc(slices.Values(e.pods), func(a, b *cluster.Pod) int {
+			if aa, ba := st.adopted[a.Name], st.adopted[b.Name]; aa != ba {
+				if ba {
+					return -1
+				}
+				return 1
+			}
+			return podLess(a, b)
+		})
+		for _, p := range pods {
 			if p.IsTerminating() {
 				continue
 			}
@@ -330,6 +358,18 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	}
 	for _, p := range deletes[:deleteDiff] {
 		done.deleted = append(done.deleted, p)
+		if afterDelete(st.now, p) == nil {
+			// it leaves at once: upstream's later steps, which list
+			// the pods again, no longer see it
+			if _, err := TargetNodeName(p); err == nil && p.Labels[ControllerRevisionHashLabel] != "" {
+				h := p.Labels[ControllerRevisionHashLabel]
+				st.removed = append(st.removed, h)
+				st.history.hashGone = true
+			}
+			if st.adopted[p.Name] && !st.statusBlind {
+				st.uncounted = append(st.uncounted, p)
+			}
+		}
 		if st.rollout != nil && !isPodUpdated(p, st.hash, st.gen) {
 			st.rollout.report.Replaced++
 		}
@@ -340,10 +380,59 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	return done
 }
 
+// uncount takes out of the status counters the orphans this sync adopted
+// and then deleted at once: upstream's status step claims them again, and
+// the adoption, against a pod no longer there, fails. Their nodes are
+// marked, so the next sync counts them from what it observes.
+func (c *Controller) uncount(now time.Time, st *dsState) {
+	var touched []*nodeEntry
+	var left [][]*cluster.Pod // touched[i]'s pods without the uncounted ones
+	for _, p := range st.uncounted {
+		node, err := TargetNodeName(p)
+		e := st.nodes[node]
+		if err != nil || e == nil {
+			continue
+		}
+		i := slices.Index(touched, e)
+		if i < 0 {
+			touched, left = append(touched, e), append(left, slices.Clone(e.pods))
+			i = len(touched) - 1
+		}
+		left[i] = slices.DeleteFunc(left[i], func(q *cluster.Pod) bool { return q.Name == p.Name })
+	}
+	for i, e := range touched {
+		virtual := *e
+		virtual.pods = left[i]
+		nc := contribution(now, st, &virtual, func(*cluster.Pod) {})
+		st.total.add(e.contrib, -1)
+		st.total.add(nc, 1)
+		e.contrib = nc
+		c.markEntry(st, e)
+	}
+}
+
+// afterDelete is pod p as the store keeps it after a Delete with no grace
+// period given (cluster.Delete): nil when it leaves at once (unbound,
+// terminal, or a grace period of 0, and no finalizers), else a copy
+// terminating at now + its grace period.
+func afterDelete(now time.Time, p *cluster.Pod) *cluster.Pod {
+	grace := p.DeletionGracePeriod(nil)
+	if grace == 0 && len(p.Finalizers) == 0 {
+		return nil
+	}
+	q := *p
+	if grace > 0 || q.DeletionTimestamp == nil {
+		at := now.Add(time.Duration(grace) * time.Second)
+		q.DeletionTimestamp = &at
+	}
+	q.DeletionGracePeriodSeconds = &grace
+	return &q
+}
+
 // afterManage reclassifies, for the rolling update, the nodes whose pods
 // manage created or deleted, as if those changes were already observed: a
-// deleted pod is being deleted (the rolling update skips it) and a created
-// one is there, not yet ready. Only the rolling-update sets change; the
+// deleted pod is gone, or terminating where the API server keeps it for its
+// grace period (afterDelete), and a created one is there, not yet ready. Only the rolling-update sets change; the
 // nodes are marked, so the next sync classifies them again from the pods
 // it observes. Cost: O(pods submitted · log nodes).
 func (c *Controller) afterManage(now time.Time, st *dsState, done submitted, surge bool) {
@@ -374,7 +463,15 @@ func (c *Controller) afterManage(now time.Time, st *dsState, done submitted, sur
 	}
 	for _, p := range done.deleted {
 		if t := at(p); t != nil {
-			t.pods = slices.DeleteFunc(t.pods, func(q *cluster.Pod) bool { return q.Name == p.Name })
+			i := slices.IndexFunc(t.pods, func(q *cluster.Pod) bool { return q.Name == p.Name })
+			if i < 0 {
+				continue
+			}
+			if q := afterDelete(now, p); q != nil {
+				t.pods[i] = q
+			} else {
+				t.pods = slices.Delete(t.pods, i, i+1)
+			}
 		}
 	}
 	for _, p := range done.created {
@@ -438,6 +535,10 @@ func (c *Controller) claim(view cluster.View, st *dsState, plan *cluster.Plan) {
 			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
 			slot, _ := view.PodSlot(p.Namespace, p.Name)
 			c.putPod(st, &cp, slot)
+			if st.adopted == nil {
+				st.adopted = map[string]bool{}
+			}
+			st.adopted[p.Name] = true
 		case ref != nil && ref.UID == st.ds.UID && !matches:
 			cp := *p
 			cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == st.ds.UID })

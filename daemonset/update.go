@@ -218,14 +218,17 @@ func MaxUnavailableAndSurge(ds *cluster.DaemonSet, desired int) (maxUnavailable,
 // maxSurge-numSurge available ones by node name, delete old pods whose new
 // pod is available (or that are unavailable where the daemon should no
 // longer run), and delete available old pods on such nodes only while more
-// pods are available than desired. Cost: O(pods it acts on · log nodes).
-func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster.Plan) {
+// pods are available than desired. It reports whether it failed (a bad
+// maxUnavailable or maxSurge, or an old pod on a vanished node), as
+// upstream's returns an error, which skips the history cleanup.
+// Cost: O(pods it acts on · log nodes).
+func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster.Plan) (failed bool) {
 	rs := &st.rs
 	desired := int(st.total.desired)
 	maxUnavailable, maxSurge, err := MaxUnavailableAndSurge(st.ds, desired)
 	if err != nil {
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonRollingUpdateFailed, Message: err.Error()})
-		return
+		return true
 	}
 	var creates []string
 	var deletes []*cluster.Pod
@@ -237,17 +240,33 @@ func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster
 			deletes = append(deletes, e.roll.old)
 		}
 		_ = c.submit(st, view, nil, deletes, plan)
-		return
+		return false
 	}
 	if maxSurge == 0 {
-		return // a surge DaemonSet with no desired nodes: nothing to roll
+		// a surge DaemonSet with no desired nodes: upstream takes the
+		// no-surge path with maxUnavailable 0, deleting the old pods that
+		// are unavailable
+		for _, e := range rs.first(rkDeleteOld, rs.sets[rkDeleteOld].Len()) {
+			if !slices.ContainsFunc(e.pods, func(p *cluster.Pod) bool { return !p.IsTerminating() && isPodUpdated(p, st.hash, st.gen) }) {
+				deletes = append(deletes, e.roll.old) // an old pod alone, unavailable
+			}
+		}
+		if rs.vanished > 0 {
+			for _, e := range sortedEntries(st) {
+				if e.roll.kind == rkVanished && !e.roll.available {
+					deletes = append(deletes, e.roll.old)
+				}
+			}
+		}
+		_ = c.submit(st, view, nil, deletes, plan)
+		return false
 	}
 	if rs.vanished > 0 {
 		// upstream's node lookup fails for the node, and the whole rolling
 		// update with it, until pod GC removes the pod
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonRollingUpdateFailed,
 			Message: fmt.Sprintf("%d old pods are on nodes that no longer exist; waiting for them to be garbage collected", rs.vanished)})
-		return
+		return true
 	}
 	for _, e := range rs.first(rkDeleteOld, rs.sets[rkDeleteOld].Len()) {
 		deletes = append(deletes, e.roll.old)
@@ -262,6 +281,18 @@ func (c *Controller) rollingUpdate(view cluster.View, st *dsState, plan *cluster
 		creates = append(creates, e.name)
 	}
 	_ = c.submit(st, view, creates, deletes, plan)
+	return false
+}
+
+// sortedEntries returns st's node entries by name. O(n log n); for the
+// rare paths that need every entry.
+func sortedEntries(st *dsState) []*nodeEntry {
+	out := make([]*nodeEntry, 0, len(st.nodes))
+	for _, e := range st.nodes { //detlint:allow collected, then sorted by name
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *nodeEntry) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // availEntry asks for node to be synced once time passes at: the moment a
