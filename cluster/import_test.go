@@ -180,3 +180,29 @@ func TestDeletePropagationReplacesFinalizers(t *testing.T) {
 	_, ok := s.DaemonSet("default", "a")
 	assert.False(t, ok, "no finalizer left: the DaemonSet is gone")
 }
+
+// A pod imported with a uid in the store's own format, made by another
+// store at another revision, still gets a slot of its own.
+func TestImportedStoreFormatUIDGetsItsOwnSlot(t *testing.T) {
+	s := cluster.NewStore()
+	x := ct.Pod("x")
+	x.UID = "00000000-0000-4000-8000-000000000003" // another store's revision 3
+	dx, err := s.Apply(time.Time{}, cluster.Create{Object: x})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), dx.Slot)
+	_, err = s.Apply(time.Time{}, cluster.Create{Object: ct.Pod("y")})
+	require.NoError(t, err)
+	dz, err := s.Apply(time.Time{}, cluster.Create{Object: ct.Pod("z")})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(3), dz.Slot)
+	slot, _ := s.PodSlot("default", "x")
+	assert.Equal(t, uint64(1), slot, "not 3, which is z's")
+	fork := s.Fork()
+	zero := int64(0)
+	d, err := fork.Apply(time.Time{}, cluster.Delete{Key: cluster.KeyOf(x), GracePeriodSeconds: &zero})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), d.Slot)
+	slot, ok := s.PodSlot("default", "x")
+	require.True(t, ok)
+	assert.Equal(t, uint64(1), slot, "the parent keeps it")
+}

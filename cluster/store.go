@@ -92,14 +92,11 @@ type token struct{ _ int }
 // replaces the object of an entry it owns in place (the
 // key never changes, so no tree or index moves); an entry it does not own
 // may be shared with a fork or snapshot and is replaced by a new one,
-// copy-on-write like the trees. slot is the store revision that created
-// the object (Delta.Slot for pods): it moves with the object from entry to
-// entry.
+// copy-on-write like the trees.
 type entry[T Object] struct {
 	meta *ObjectMeta // obj's
 	obj  T
 	tok  *token
-	slot uint64
 }
 
 func entryLess[T Object](a, b *entry[T]) bool {
@@ -163,23 +160,19 @@ func (t tree[T]) get(ns, name string) (T, bool) {
 }
 
 // set stores o: in place when tok owns o's entry, else in a new entry.
-// isNew says o is to be added, created at revision slot: then the
-// insertion is the search, and if the key is taken after all the tree is
-// left as it was and set returns a nil entry. A replaced object's entry
-// keeps its slot. It returns the entry holding o and whether it is the
-// one that was there before.
-func (t tree[T]) set(tok *token, o T, isNew bool, slot uint64) (e *entry[T], inPlace bool) {
+// isNew says o is to be added: then the insertion is the search, and if
+// the key is taken after all the tree is left as it was and set returns
+// a nil entry. It returns the entry holding o and whether it is the one
+// that was there before.
+func (t tree[T]) set(tok *token, o T, isNew bool) (e *entry[T], inPlace bool) {
 	m := o.Meta()
 	if !isNew {
-		if cur, ok := t.find(m.Namespace, m.Name); ok {
-			if cur.tok == tok {
-				cur.meta, cur.obj = m, o
-				return cur, true
-			}
-			slot = cur.slot
+		if cur, ok := t.find(m.Namespace, m.Name); ok && cur.tok == tok {
+			cur.meta, cur.obj = m, o
+			return cur, true
 		}
 	}
-	e = &entry[T]{meta: m, obj: o, tok: tok, slot: slot}
+	e = &entry[T]{meta: m, obj: o, tok: tok}
 	if old, taken := t.t.ReplaceOrInsert(e); taken && isNew {
 		t.t.ReplaceOrInsert(old)
 		return nil, false
@@ -188,17 +181,11 @@ func (t tree[T]) set(tok *token, o T, isNew bool, slot uint64) (e *entry[T], inP
 	return e, false
 }
 
-// delete removes the object (ns, name) and returns its entry's slot (0
-// when there was none).
-func (t tree[T]) delete(ns, name string) uint64 {
+func (t tree[T]) delete(ns, name string) {
 	p := t.aux.probe
 	p.meta.Namespace, p.meta.Name = ns, name
-	e, _ := t.t.Delete(p)
+	t.t.Delete(p)
 	t.aux.hint = nil
-	if e == nil {
-		return 0
-	}
-	return e.slot
 }
 
 // indexItem is one entry of a secondary pod index, ordered by (key,
@@ -241,6 +228,9 @@ type Store struct {
 	podsByOwner *btree.BTreeG[indexItem]
 	// removedSlot is the slot of the pod remove took out last.
 	removedSlot uint64
+	// imported holds the slots of the pods whose uid the store did not
+	// make (an imported object keeps its uid), by key; nil until the first.
+	imported *btree.BTreeG[keySlot]
 	// lastPod is the pod created last (nil if none): a pod created next
 	// shares its equal parts (copyPodSharing).
 	lastPod *Pod
@@ -274,6 +264,7 @@ func (s *Store) clone() *Store {
 	return &Store{
 		rev:         s.rev,
 		rvOffset:    s.rvOffset,
+		imported:    cloneImported(s.imported),
 		tok:         new(token),
 		nodes:       s.nodes.clone(),
 		pods:        s.pods.clone(),
@@ -288,6 +279,13 @@ func (s *Store) clone() *Store {
 		defaultClass:      s.defaultClass,
 		defaultClassKnown: s.defaultClassKnown,
 	}
+}
+
+func cloneImported(t *btree.BTreeG[keySlot]) *btree.BTreeG[keySlot] {
+	if t == nil {
+		return nil
+	}
+	return t.Clone()
 }
 
 // Fork returns a writable copy-on-write copy of s. O(1); writes to either
@@ -450,11 +448,63 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 	if d.Key.Kind == KindPod {
 		if d.New == nil {
 			d.Slot = s.removedSlot
-		} else if e, ok := s.pods.find(d.Key.Namespace, d.Key.Name); ok {
-			d.Slot = e.slot
+		} else {
+			d.Slot = s.slotOf(d.New.(*Pod))
 		}
 	}
 	return d, nil
+}
+
+// keySlot is an imported pod's slot, ordered by the pod's key.
+type keySlot struct {
+	ns, name string
+	slot     uint64
+}
+
+func keySlotLess(a, b keySlot) bool {
+	if a.ns != b.ns {
+		return a.ns < b.ns
+	}
+	return a.name < b.name
+}
+
+// slotOf returns a stored pod's slot: the revision its store-made uid
+// names, or the one recorded when it was imported. O(1), or O(log
+// imported pods) once there are any.
+func (s *Store) slotOf(p *Pod) uint64 {
+	if s.imported != nil {
+		if ks, ok := s.imported.Get(keySlot{ns: p.Namespace, name: p.Name}); ok {
+			return ks.slot
+		}
+	}
+	rev, _ := uidRevision(p.UID)
+	return rev
+}
+
+// uidRevision returns the revision a uid made by Store.uid names (the
+// hexadecimal digits after its prefix), and false for any other uid.
+func uidRevision(uid string) (uint64, bool) {
+	const prefix = "00000000-0000-4000-8000-"
+	if len(uid) < len(prefix)+12 || uid[:len(prefix)] != prefix {
+		return 0, false
+	}
+	var rev uint64
+	for i := len(prefix); i < len(uid); i++ {
+		c := uid[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			return 0, false
+		}
+		if rev>>60 != 0 {
+			return 0, false
+		}
+		rev = rev<<4 | uint64(c)
+	}
+	return rev, true
 }
 
 // checkObject refuses what a change must not carry: no object, or one of
@@ -473,11 +523,11 @@ func checkObject(o Object) error {
 // PodSlot returns the slot of the pod (Delta.Slot), or false if there is
 // no such pod. O(log n).
 func (s *Store) PodSlot(namespace, name string) (uint64, bool) {
-	e, ok := s.pods.find(namespace, name)
+	p, ok := s.pods.get(namespace, name)
 	if !ok {
 		return 0, false
 	}
-	return e.slot, true
+	return s.slotOf(p), true
 }
 
 // rv returns the resourceVersion of a write at revision rev.
@@ -565,6 +615,14 @@ func (s *Store) create(now time.Time, c Create) (Delta, error) {
 	s.rvOffset = offset
 	if p, ok := o.(*Pod); ok {
 		s.lastPod = p
+		if r, ok := uidRevision(p.UID); !ok || r != rev {
+			// a uid the store did not make at this revision: the slot
+			// is recorded aside
+			if s.imported == nil {
+				s.imported = btree.NewG(btreeDegree, keySlotLess)
+			}
+			s.imported.ReplaceOrInsert(keySlot{ns: p.Namespace, name: p.Name, slot: rev})
+		}
 	}
 	return Delta{Rev: rev, Key: k, New: o}, nil
 }
@@ -950,22 +1008,21 @@ func controllerUID(p *Pod) string {
 // and returns false.
 func (s *Store) put(old, o Object) bool {
 	isNew := old == nil
-	slot := s.rev + 1 // the revision being written, for a new object
 	var stored bool
 	switch o := o.(type) {
 	case *Node:
-		stored = stores(s.nodes.set(s.tok, o, isNew, slot))
+		stored = stores(s.nodes.set(s.tok, o, isNew))
 	case *Pod:
-		stored = s.putPod(old, o, slot)
+		stored = s.putPod(old, o)
 	case *DaemonSet:
-		stored = stores(s.daemonSets.set(s.tok, o, isNew, slot))
+		stored = stores(s.daemonSets.set(s.tok, o, isNew))
 	case *ControllerRevision:
-		stored = stores(s.revisions.set(s.tok, o, isNew, slot))
+		stored = stores(s.revisions.set(s.tok, o, isNew))
 	case *PriorityClass:
-		stored = stores(s.classes.set(s.tok, o, isNew, slot))
+		stored = stores(s.classes.set(s.tok, o, isNew))
 		s.defaultClassKnown = false
 	case *PodDisruptionBudget:
-		stored = stores(s.pdbs.set(s.tok, o, isNew, slot))
+		stored = stores(s.pdbs.set(s.tok, o, isNew))
 	default:
 		panic(fmt.Sprintf("cluster: cannot store %T", o))
 	}
@@ -978,13 +1035,13 @@ func stores[T Object](e *entry[T], _ bool) bool { return e != nil }
 // putPod stores p and moves its index items when their keys change. An
 // item whose key is unchanged needs no work when the entry was updated in
 // place, and is pointed at the new entry otherwise.
-func (s *Store) putPod(old Object, p *Pod, slot uint64) bool {
+func (s *Store) putPod(old Object, p *Pod) bool {
 	var oldNode, oldUID string
 	if old != nil {
 		op := old.(*Pod)
 		oldNode, oldUID = op.Spec.NodeName, controllerUID(op)
 	}
-	e, inPlace := s.pods.set(s.tok, p, old == nil, slot)
+	e, inPlace := s.pods.set(s.tok, p, old == nil)
 	if e == nil {
 		return false
 	}
@@ -1018,7 +1075,11 @@ func (s *Store) remove(o Object) {
 		if uid := controllerUID(o); uid != "" {
 			s.podsByOwner.Delete(indexItem{uid, probe})
 		}
-		s.removedSlot = s.pods.delete(m.Namespace, m.Name)
+		s.removedSlot = s.slotOf(o)
+		if s.imported != nil {
+			s.imported.Delete(keySlot{ns: m.Namespace, name: m.Name})
+		}
+		s.pods.delete(m.Namespace, m.Name)
 	case *DaemonSet:
 		s.daemonSets.delete(m.Namespace, m.Name)
 	case *ControllerRevision:
