@@ -1266,11 +1266,13 @@ func systemClassProblem(c *PriorityClass) string {
 // validateBinding is ValidatePodBinding for a binding to a node: the
 // target name is required and must be a valid node name.
 func validateBinding(node string) field.ErrorList {
-	p := field.NewPath("target", "name")
 	if node == "" {
-		return field.ErrorList{field.Required(p, "")}
+		return field.ErrorList{field.Required(field.NewPath("target", "name"), "")}
 	}
-	return invalidEach(p, node, selector.NameIsDNSSubdomain(node))
+	if msgs := selector.NameIsDNSSubdomain(node); len(msgs) > 0 {
+		return invalidEach(field.NewPath("target", "name"), node, msgs) // paths only on error
+	}
+	return nil
 }
 
 // validatePodStatusUpdate is ValidatePodStatusUpdate for the modelled
@@ -1279,21 +1281,24 @@ func validateBinding(node string) field.ErrorList {
 // qualified-name types (reported at conditions[i].Type, as upstream
 // does); a new nominatedNodeName is a valid node name, and may not be set
 // on a bound pod (ClearingNominatedNodeNameAfterBinding, on by default in
-// v1.37).
+// v1.37). Paths are built only for errors.
 func validatePodStatusUpdate(old, st *PodStatus, oldNodeName string) field.ErrorList {
 	var errs field.ErrorList
-	p := field.NewPath("status")
 	for i, c := range st.Conditions {
 		switch c.Type {
 		case PodScheduled, PodReady, "Initialized":
 			continue
 		}
-		errs = append(errs, invalidEach(p.Child("conditions").Index(i).Child("Type"), string(c.Type), selector.IsQualifiedName(string(c.Type)))...)
+		if msgs := selector.IsQualifiedName(string(c.Type)); len(msgs) > 0 {
+			errs = append(errs, invalidEach(field.NewPath("status", "conditions").Index(i).Child("Type"), string(c.Type), msgs)...)
+		}
 	}
 	if n := st.NominatedNodeName; n != old.NominatedNodeName && n != "" {
-		errs = append(errs, invalidEach(p.Child("nominatedNodeName"), n, selector.NameIsDNSSubdomain(n))...)
+		if msgs := selector.NameIsDNSSubdomain(n); len(msgs) > 0 {
+			errs = append(errs, invalidEach(field.NewPath("status", "nominatedNodeName"), n, msgs)...)
+		}
 		if oldNodeName != "" {
-			errs = append(errs, field.Forbidden(p.Child("nominatedNodeName"), "may not be set on pods that are already bound to a node"))
+			errs = append(errs, field.Forbidden(field.NewPath("status", "nominatedNodeName"), "may not be set on pods that are already bound to a node"))
 		}
 	}
 	return errs

@@ -181,15 +181,18 @@ func (c *Controller) podsShouldBeOnNode(now time.Time, st *dsState, e *nodeEntry
 		// holds the others; upstream meets the pods it owned before the
 		// sync before those it adopted in it (FilterPodsByOwner), each
 		// group in its cache's order, here by podLess
-		pods := slices.SortedFunc(slices.Values(e.pods), func(a, b *cluster.Pod) int {
-			if aa, ba := st.adopted[a.Name], st.adopted[b.Name]; aa != ba {
-				if ba {
-					return -1
+		pods := e.pods
+		if len(pods) > 1 {
+			pods = slices.SortedFunc(slices.Values(e.pods), func(a, b *cluster.Pod) int {
+				if aa, ba := st.adopted[a.Name], st.adopted[b.Name]; aa != ba {
+					if ba {
+						return -1
+					}
+					return 1
 				}
-				return 1
-			}
-			return podLess(a, b)
-		})
+				return podLess(a, b)
+			})
+		}
 		for _, p := range pods {
 			if p.IsTerminating() {
 				continue
