@@ -141,22 +141,17 @@ func (pc *podCtx) balancedAllocation(ni *nodeInfo) int64 {
 // arithmetic; the conversions keep the compiler from fusing operations, so
 // every platform rounds alike.
 func balance(cpuAlloc, cpuReq, memAlloc, memReq int64) int64 {
-	var fractions [2]float64
-	n := 0
-	for _, r := range [2][2]int64{{cpuAlloc, cpuReq}, {memAlloc, memReq}} {
-		if r[0] == 0 {
-			continue
-		}
-		f := float64(r[1]) / float64(r[0])
-		if f > 1 {
-			f = 1
-		}
-		fractions[n] = f
-		n++
+	if cpuAlloc == 0 || memAlloc == 0 {
+		return MaxNodeScore // fewer than two resources: no deviation
 	}
-	std := 0.0
-	if n == 2 {
-		std = math.Abs(float64(fractions[0]-fractions[1]) / 2)
+	fc := float64(cpuReq) / float64(cpuAlloc)
+	if fc > 1 {
+		fc = 1
 	}
+	fm := float64(memReq) / float64(memAlloc)
+	if fm > 1 {
+		fm = 1
+	}
+	std := math.Abs(float64(fc-fm) / 2)
 	return int64(float64(1-std) * float64(MaxNodeScore))
 }
