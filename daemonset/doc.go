@@ -129,25 +129,31 @@
 //   - Imported state: an object created with metadata keeps it (see
 //     cluster.Create), so a controller started on a cluster's state
 //     (sim.Config.Initial) adopts, releases and repairs what it finds at
-//     its first sync, as upstream does after a restart.
+//     its first sync, as upstream does after a restart
+//     (TestFirstSyncReleasesPodsThatNoLongerMatch, sim's
+//     TestSimulateFromASnapshot).
 //   - Pod names: upstream draws 5 random characters after "<name>-"; here
 //     they count up from an offset taken from the UID (fluentd-5d6rg,
 //     fluentd-5d6rh, ...): distinct for the first 27^5 pods, a taken name
 //     is skipped. Counting keeps pods made together next to each other in
 //     the store's order, which makes the store's lookups of them cheap at
 //     scale (the 50,000-node benchmark took 20-21 s instead of 25-29 s
-//     with random-looking names).
+//     with random-looking names; TestPodName).
 //   - Template hash: FNV-32a over the template's JSON (upstream: over a spew
-//     dump), so equal templates give equal hashes, but not upstream's bytes.
+//     dump), so equal templates give equal hashes, but not upstream's bytes
+//     (TestHashCollision; the differential harness compares revisions by
+//     the template they hold).
 //   - FailedPlacement: upstream defines the reason but no longer emits it
 //     (placement moved to the scheduler in 1.12). Here it is emitted when
 //     the scheduler marks a daemon pod unschedulable, with the scheduler's
-//     message, so a user sees why a node has no running daemon pod.
+//     message, so a user sees why a node has no running daemon pod
+//     (TestScenarioFailedPlacement).
 //   - Create failures are known before the create is submitted: the store's
 //     admission check (an unknown priorityClassName, say) and Config.Admit
 //     (an injected quota) are asked first, because a plan cannot see its
 //     own results. SuccessfulCreate and SuccessfulDelete events are recorded
-//     when the change is planned, just before it is applied.
+//     when the change is planned, just before it is applied
+//     (TestSyncUnknownPriorityClass, TestSyncBurstAndSlowStart).
 //   - Status writes carry no resourceVersion precondition, so there is no
 //     conflict-and-retry; the minReadySeconds wake-up is per pod, at its
 //     ready time + minReadySeconds, the instant it becomes available (when
@@ -163,14 +169,17 @@
 //     (TestFailedPodOwnedBeforeAdopted).
 //   - Rolling updates walk nodes by name where upstream walks a map in
 //     random order: the maxUnavailable (or maxSurge) candidates taken are
-//     the first ones by node name.
+//     the first ones by node name (TestRollingUpdateMaxUnavailable,
+//     TestRollingUpdateSurge).
 //   - A sync that relabels pods while deduplicating revisions stops there;
 //     upstream goes on with its cache's stale labels (and may delete pods
-//     it is about to count as updated).
+//     it is about to count as updated) (TestHistoryDedupAndAdoption).
 //   - An old pod aimed at a node that no longer exists stops a surge
 //     rolling update, as upstream's failed node lookup does; here the sync
-//     records a RollingUpdateFailed note instead of returning an error.
+//     records a RollingUpdateFailed note instead of returning an error, and,
+//     as upstream's error does, skips the history cleanup
+//     (TestFailedRollingUpdateSkipsCleanup).
 //   - Notes upstream does not emit: HashCollision (upstream logs it),
 //     RollingUpdateFailed, and RolloutStarted and RolloutFinished, which
-//     carry the rollout figures (see RolloutReport).
+//     carry the rollout figures (see RolloutReport; TestScenarioRollingUpdate).
 package daemonset

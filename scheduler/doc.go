@@ -97,13 +97,17 @@
 // # Deliberate differences from upstream
 //
 //   - Score ties, and the last preemption tie, go to the lowest node name;
-//     upstream draws at random. Preemption's dry run starts at a rotating
-//     offset (advanced by the nodes examined) instead of a random one.
+//     upstream draws at random (TestScores, TestPreemption). Preemption's
+//     dry run starts at a rotating offset (advanced by the nodes examined)
+//     instead of a random one (TestPercentageOfNodesToScore covers the
+//     filter's rotating start). The differential harness counts these draws
+//     as unforced and makes upstream follow the name order
+//     (go doc ./conformance).
 //   - No backoff queue and no periodic flush of unschedulable pods (every
 //     5 minutes upstream): a pod is retried on an event only, so that a
 //     cluster with a permanently unschedulable pod still reaches a fixed
-//     point. Queueing hints are coarse: any relevant event retries every
-//     waiting pod.
+//     point (TestScenarioUnschedulableWaitsForAnEvent). Queueing hints are
+//     coarse: any relevant event retries every waiting pod.
 //   - Plugins the simulator has no objects for (volumes, inter-pod
 //     affinity, topology spread, image locality, dynamic resources) are
 //     absent; PodTopologySpread's default constraints only apply to pods
@@ -111,7 +115,8 @@
 //   - Preemption is synchronous (victims are deleted in the same Plan) and
 //     there are no extenders. The "Preempted" note says "Preempted by pod
 //     <uid> on node <node>"; a successful bind gets no "Scheduled" note:
-//     the bind event in the log records it.
+//     the bind event in the log records it
+//     (TestScenarioPreemptThenBindAfterVictimsTerminate).
 //   - KUBERNETES.md quotes the TaintToleration reason of older releases
 //     ("node(s) had untolerated taint {key: value}"); v1.37 says
 //     "node(s) had untolerated taint(s)", which is what this package says.
