@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -50,10 +51,10 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 // pod: the wake-up names the first pod due then, and the round it starts
 // handles every pod due at that instant.
 type NodeAgent struct {
-	e     *Engine
-	cfg   NodeAgentConfig
-	pods  cluster.SlotTable[*agentPod] // the pods the agent follows, by slot
-	nodes map[string]bool              // the nodes that exist: a pod elsewhere has no kubelet
+	streams Streams
+	cfg     NodeAgentConfig
+	pods    cluster.SlotTable[*agentPod] // the pods the agent follows, by slot
+	nodes   map[string]bool              // the nodes that exist: a pod elsewhere has no kubelet
 	// nodeDeletes counts node deletions: a pod whose node was found at
 	// the current count needs no new look in nodes, since only a
 	// deletion can take its node away.
@@ -64,8 +65,14 @@ type NodeAgent struct {
 	// joined are nodes that appeared since the last round: pods bound
 	// to them before they existed have a kubelet now
 	joined []string
-	seq    uint64    // the last timer's sequence number
-	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
+	// drawing are the pods whose timers wait for their draws, in the
+	// order Observe met them (the order the draws are made in), and
+	// wakes the keys of the wake-ups that came, resolved at Reconcile
+	drawing []*agentPod
+	wakes   []cluster.Key
+	fails   []failRequest
+	seq     uint64    // the last timer's sequence number
+	wakeAt  time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
 // agentTimer is a pod's next due time, in Unix nanoseconds. Timers are
@@ -109,6 +116,23 @@ type agentPod struct {
 	nodeSeen uint64
 	reason   string
 	message  string
+	// draw says what the next Reconcile draws for the pod before anything
+	// else: its start latency (and failure), or its readiness delay
+	draw drawKind
+}
+
+type drawKind uint8
+
+const (
+	drawNone  drawKind = iota
+	drawStart          // start latency, then failure
+	drawReady          // readiness delay, for a pod created running
+)
+
+// failRequest is a Fail waiting for the next Reconcile.
+type failRequest struct {
+	key             cluster.Key
+	reason, message string
 }
 
 // key returns the pod's key.
@@ -116,9 +140,11 @@ func (ap *agentPod) key() cluster.Key {
 	return cluster.Key{Kind: cluster.KindPod, Namespace: ap.pod.Namespace, Name: ap.pod.Name}
 }
 
-// NewNodeAgent returns a node agent drawing from e's streams and registers
-// it on e. Errors: an invalid distribution or probability, or a name clash.
-func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
+// NewNodeAgent returns a node agent; register it on an engine (New, Add),
+// which hands it its random streams (UseStreams). It knows the nodes it
+// observes being created; on an engine whose store already holds nodes
+// call Sync first. Errors: an invalid distribution or probability.
+func NewNodeAgent(cfg NodeAgentConfig) (*NodeAgent, error) {
 	if err := cfg.StartLatency.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: StartLatency: %w", err)
 	}
@@ -128,14 +154,27 @@ func NewNodeAgent(e *Engine, cfg NodeAgentConfig) (*NodeAgent, error) {
 	if !(cfg.FailureProbability >= 0 && cfg.FailureProbability <= 1) {
 		return nil, fmt.Errorf("sim: FailureProbability must be in [0, 1], got %v", cfg.FailureProbability)
 	}
-	a := &NodeAgent{e: e, cfg: cfg, nodes: map[string]bool{}, timers: btree.NewG(16, timerLess)}
-	for n := range e.store.Nodes() {
+	return &NodeAgent{cfg: cfg, nodes: map[string]bool{}, timers: btree.NewG(16, timerLess)}, nil
+}
+
+// UseStreams gives the agent the engine's random streams (see
+// RandomUser); the engine calls it when the agent is registered.
+func (a *NodeAgent) UseStreams(s Streams) { a.streams = s }
+
+// Sync loads the nodes of view, for an agent registered on an engine whose
+// store already holds some. O(nodes).
+func (a *NodeAgent) Sync(view cluster.View) {
+	for n := range view.Nodes() {
 		a.nodes[n.Name] = true
 	}
-	if err := e.Add(a); err != nil {
-		return nil, err
+}
+
+// rand returns the named stream.
+func (a *NodeAgent) rand(name string) *rand.Rand {
+	if a.streams == nil {
+		panic("sim: the node agent is not registered on an engine") // a broken invariant of the wiring
 	}
-	return a, nil
+	return a.streams.Rand(name)
 }
 
 // Name returns NodeAgentName.
@@ -167,19 +206,12 @@ func (a *NodeAgent) touch(ap *agentPod) {
 	}
 }
 
-// Fail makes the pod go Failed with reason and message at the current
-// instant, as a container that exits for good or a kubelet rejection
-// would. It returns an error if the pod does not exist or is not bound.
-func (a *NodeAgent) Fail(key cluster.Key, reason, message string) error {
-	p, ok := a.e.store.Pod(key.Namespace, key.Name)
-	if !ok || !p.IsBound() {
-		return fmt.Errorf("sim: pod %s is not bound to a node", key)
-	}
-	slot, _ := a.e.store.PodSlot(key.Namespace, key.Name)
-	ap := a.follow(slot, p)
-	ap.stage, ap.at, ap.fail, ap.reason, ap.message = stageStarting, a.e.now, true, reason, message
-	a.e.WakeAt(a.e.now, a.Name(), key)
-	return nil
+// Fail asks for the pod to go Failed with reason and message at the
+// agent's next Reconcile, as a container that exits for good or a kubelet
+// rejection would; a pod that is then missing or not bound is left alone.
+// The caller wakes the agent (Cluster.Fail does both, and checks the pod).
+func (a *NodeAgent) Fail(key cluster.Key, reason, message string) {
+	a.fails = append(a.fails, failRequest{key, reason, message})
 }
 
 // Observe keeps the node list and the followed pods current, and starts
@@ -226,9 +258,10 @@ func (a *NodeAgent) Observe(d cluster.Delta) {
 }
 
 // start follows a pod that was just bound, or created bound (created is
-// then true): its start is due after a start latency. A pod created
-// already Running (a cluster's state loaded as it was) is taken up where it
-// is: the kubelet carries on from there and does not start it again.
+// then true): its start is due after a start latency, drawn at the next
+// Reconcile in the order pods were met here. A pod created already Running
+// (a cluster's state loaded as it was) is taken up where it is: the
+// kubelet carries on from there and does not start it again.
 func (a *NodeAgent) start(slot uint64, p *cluster.Pod, created bool) {
 	if ap := a.pods.Get(slot); ap != nil {
 		ap.gone = true // retired by the new record
@@ -237,27 +270,40 @@ func (a *NodeAgent) start(slot uint64, p *cluster.Pod, created bool) {
 	if created && p.Status.Phase == cluster.PodRunning {
 		ap = &agentPod{slot: slot, pod: p, stage: stageDone}
 		if !p.IsReady() {
-			ap.stage, ap.at = stageRunning, a.e.now.Add(a.cfg.ReadyDelay.Draw(a.e.Rand(StreamReadyDelay)))
+			ap.stage, ap.draw = stageRunning, drawReady
 		}
 	} else {
-		ap = &agentPod{slot: slot, pod: p, stage: stageStarting, at: a.e.now.Add(a.cfg.StartLatency.Draw(a.e.Rand(StreamStartLatency)))}
-		if a.cfg.FailureProbability > 0 && a.e.Rand(StreamFailure).Float64() < a.cfg.FailureProbability {
-			ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
-		}
+		ap = &agentPod{slot: slot, pod: p, stage: stageStarting, draw: drawStart}
+	}
+	if ap.draw != drawNone {
+		a.drawing = append(a.drawing, ap)
 	}
 	a.pods.Set(slot, ap)
 	a.touch(ap)
 }
 
+// drawTimers makes the draws the pods met since the last round wait for,
+// in the order they were met, and sets their timers from now.
+func (a *NodeAgent) drawTimers(now time.Time) {
+	for _, ap := range a.drawing {
+		switch ap.draw {
+		case drawStart:
+			ap.at = now.Add(a.cfg.StartLatency.Draw(a.rand(StreamStartLatency)))
+			if a.cfg.FailureProbability > 0 && a.rand(StreamFailure).Float64() < a.cfg.FailureProbability {
+				ap.fail, ap.reason, ap.message = true, ReasonSimulatedFailure, "the node agent failed the pod (simulated)"
+			}
+		case drawReady:
+			ap.at = now.Add(a.cfg.ReadyDelay.Draw(a.rand(StreamReadyDelay)))
+		}
+		ap.draw = drawNone
+	}
+	clear(a.drawing)
+	a.drawing = a.drawing[:0]
+}
+
 // Wake marks the pod named by a wake-up; the round also takes every other
 // pod whose timer is due.
-func (a *NodeAgent) Wake(k cluster.Key) {
-	if slot, ok := a.e.store.PodSlot(k.Namespace, k.Name); ok {
-		if ap := a.pods.Get(slot); ap != nil {
-			a.touch(ap)
-		}
-	}
-}
+func (a *NodeAgent) Wake(k cluster.Key) { a.wakes = append(a.wakes, k) }
 
 // after sets a timer for ap at at.
 func (a *NodeAgent) after(at time.Time, ap *agentPod) {
@@ -274,6 +320,26 @@ func (a *NodeAgent) after(at time.Time, ap *agentPod) {
 // Cost: O((pods touched + timers due) · log timers + pods of new nodes).
 func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, error) {
 	var plan cluster.Plan
+	a.drawTimers(now)
+	for _, k := range a.wakes {
+		if slot, ok := view.PodSlot(k.Namespace, k.Name); ok {
+			if ap := a.pods.Get(slot); ap != nil {
+				a.touch(ap)
+			}
+		}
+	}
+	a.wakes = a.wakes[:0]
+	for _, f := range a.fails {
+		p, ok := view.Pod(f.key.Namespace, f.key.Name)
+		if !ok || !p.IsBound() {
+			continue
+		}
+		slot, _ := view.PodSlot(p.Namespace, p.Name)
+		ap := a.follow(slot, p)
+		ap.stage, ap.at, ap.fail, ap.reason, ap.message, ap.draw = stageStarting, now, true, f.reason, f.message, drawNone
+		a.touch(ap)
+	}
+	a.fails = a.fails[:0]
 	for _, name := range takeSorted(&a.joined) {
 		for p := range view.PodsOnNode(name) {
 			slot, _ := view.PodSlot(p.Namespace, p.Name)
@@ -366,7 +432,7 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 			cp.Status.Phase = cluster.PodRunning
 			t := now
 			cp.Status.StartTime = &t
-			delay := a.cfg.ReadyDelay.Draw(a.e.Rand(StreamReadyDelay))
+			delay := a.cfg.ReadyDelay.Draw(a.rand(StreamReadyDelay))
 			if delay == 0 {
 				cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionTrue}, now)
 				ap.stage = stageDone

@@ -160,9 +160,9 @@ func TestNodeAgentFail(t *testing.T) {
 	key := func(name string) cluster.Key {
 		return cluster.Key{Kind: cluster.KindPod, Namespace: cluster.DefaultNamespace, Name: name}
 	}
-	assert.EqualError(t, c.NodeAgent.Fail(key("missing"), "R", "m"), "sim: pod pod/default/missing is not bound to a node")
-	assert.Error(t, c.NodeAgent.Fail(key("nowhere"), "R", "m"))
-	require.NoError(t, c.NodeAgent.Fail(key("p"), "OOMKilled", "the container ran out of memory"))
+	assert.EqualError(t, c.Fail(key("missing"), "R", "m"), "sim: pod pod/default/missing is not bound to a node")
+	assert.Error(t, c.Fail(key("nowhere"), "R", "m"))
+	require.NoError(t, c.Fail(key("p"), "OOMKilled", "the container ran out of memory"))
 	require.NoError(t, c.Stabilize())
 	assert.Equal(t, Epoch.Add(time.Minute), c.Now(), "failed at the instant it was asked")
 	p := getPod(t, c, "p")

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 
+	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/scheduler"
 )
@@ -48,13 +49,27 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 		return nil, err
 	}
 	c.Engine = e
-	if c.NodeAgent, err = NewNodeAgent(e, cfg.NodeAgent); err != nil {
+	if c.NodeAgent, err = NewNodeAgent(cfg.NodeAgent); err != nil {
 		return nil, err
 	}
-	for _, ctl := range []Controller{c.PodGC, c.GarbageCollector} {
+	for _, ctl := range []Controller{c.NodeAgent, c.PodGC, c.GarbageCollector} {
 		if err := e.Add(ctl); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// Fail makes the bound pod key go Failed with reason and message now, as a
+// container that exits for good or a kubelet rejection would (the node
+// agent writes it at this instant). It returns an error if the pod does
+// not exist or is not bound.
+func (c *Cluster) Fail(key cluster.Key, reason, message string) error {
+	p, ok := c.View().Pod(key.Namespace, key.Name)
+	if !ok || !p.IsBound() {
+		return fmt.Errorf("sim: pod %s is not bound to a node", key)
+	}
+	c.NodeAgent.Fail(key, reason, message)
+	c.WakeAt(c.Now(), c.NodeAgent.Name(), key)
+	return nil
 }

@@ -18,14 +18,22 @@
 // and changes nothing). Every controller is told of the applied change
 // (Observe). When no other event is queued for the same instant, each
 // controller that observed something or was woken since its last pass
-// reconciles, in registration order, against the store as a read-only view;
-// its Plan's changes are queued at the current instant (or after their
-// delay), its notes logged, its requeues scheduled as wake-up events.
+// reconciles, in registration order, against the store as a read-only view
+// (View: the View methods only, so no type assertion reaches the store's
+// writers); its Plan's changes are queued at the current instant (or after
+// their delay), its notes logged, its requeues scheduled as wake-up events.
+// A Plan is the only way a controller changes state.
 // RunUntil runs to a virtual time; Stabilize runs until nothing is queued,
 // bounded by Config.MaxSteps so that a livelock is an error naming what
 // still churns, not a hang.
 //
 // # Components
+//
+// Every controller, built in or a user's, goes through the same public
+// interface: Controller, and RandomUser for one that draws random numbers
+// (the engine hands it its named streams when it is registered). None has
+// the engine or the store; see Example_userController for a controller of
+// one's own beside the built-in ones.
 //
 // NewDefault returns a Cluster: an engine with the DaemonSet controller,
 // the scheduler, the NodeAgent, PodGC and the GarbageCollector registered
@@ -34,18 +42,21 @@
 // drawn per pod from a Distribution (Fixed, Uniform, LogNormal, optionally
 // Truncate'd to a unit) on its own named stream (StreamStartLatency,
 // StreamReadyDelay, StreamFailure); a pod fails instead with
-// FailureProbability or on a Fail call; a pod being deleted leaves the
+// FailureProbability or on a Cluster.Fail call; a pod being deleted leaves the
 // store at its deletionTimestamp. The agent keeps its own timers in time
 // order and asks the engine for one wake-up per instant at which some pod
 // is due, naming the first such pod, not one per pod; the round it starts
 // handles every pod due, in key order. It follows the pods it runs and
-// the node list through Observe, so a round reads nothing from the view.
+// the node list through Observe, so a round reads from the view only the
+// pods of nodes that appeared and the pods named by wake-ups; a pod bound
+// in Observe has its latencies drawn at the next round, in the order the
+// binds were observed.
 // Differences from a real kubelet: there
 // are no container statuses and no restarts, a Failed pod has reason
 // SimulatedFailure (or the one given to Fail), and termination always
-// takes the whole grace period. PodGC deletes the pods of a deleted node
-// PodGCQuarantine (40 s) after the deletion; upstream's 20 s check period
-// is not modelled. The GarbageCollector follows only controller references
+// takes the whole grace period. PodGC deletes the pods of a node that was
+// deleted or never existed PodGCQuarantine (40 s) after it first sees them;
+// upstream's 20 s check period is not modelled. The GarbageCollector follows only controller references
 // to DaemonSets: background deletion deletes the pods and revisions,
 // orphan deletion strips the references, foreground deletion waits for the
 // pods to be gone.

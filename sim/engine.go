@@ -137,6 +137,7 @@ type Engine struct {
 	now         time.Time
 	seq         uint64
 	store       *cluster.Store
+	view        readOnlyView // store, as controllers and callers read it
 	queue       *btree.BTreeG[pending]
 	log         eventLog
 	controllers []Controller
@@ -172,10 +173,12 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 		}
 		seen[c.Name()] = true
 	}
+	store := cluster.NewStore()
 	e := &Engine{
 		cfg:         cfg,
 		now:         cfg.Start,
-		store:       cluster.NewStore(),
+		store:       store,
+		view:        readOnlyView{store},
 		queue:       btree.NewG(16, pendingLess),
 		controllers: slices.Clone(controllers),
 		dirty:       make([]bool, len(controllers)),
@@ -187,8 +190,43 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 		}
 		e.cfg.Initial = nil
 	}
+	for _, c := range e.controllers {
+		e.handStreams(c)
+	}
 	return e, nil
 }
+
+// Streams gives named random streams: what the engine hands a controller
+// that draws random numbers (RandomUser). Rand(name) returns the stream
+// of that name, made on first use from the engine's seed and the name, so
+// that one stream's draws never shift another's. The streams belong to the
+// engine's goroutine.
+type Streams interface {
+	Rand(name string) *rand.Rand
+}
+
+// RandomUser is implemented by a controller that draws random numbers:
+// the engine calls UseStreams once, when the controller is registered
+// (New, Add), with its named streams. Random numbers come from nowhere
+// else.
+type RandomUser interface {
+	UseStreams(Streams)
+}
+
+// engineStreams is the engine's Rand, and nothing more of it.
+type engineStreams struct{ e *Engine }
+
+func (s engineStreams) Rand(name string) *rand.Rand { return s.e.Rand(name) }
+
+func (e *Engine) handStreams(c Controller) {
+	if u, ok := c.(RandomUser); ok {
+		u.UseStreams(engineStreams{e})
+	}
+}
+
+// readOnlyView is the store as controllers and callers read it: the View
+// methods alone, so that no type assertion reaches the store's writers.
+type readOnlyView struct{ cluster.View }
 
 // Add registers c after the controllers already registered; it is told
 // only of changes applied from now on (call its own Sync first if it needs
@@ -204,15 +242,18 @@ func (e *Engine) Add(c Controller) error {
 	}
 	e.controllers = append(e.controllers, c)
 	e.dirty = append(e.dirty, false)
+	e.handStreams(c)
 	return nil
 }
 
 // Now returns the virtual time.
 func (e *Engine) Now() time.Time { return e.now }
 
-// View returns the authoritative store as a read-only view. It changes as
-// the engine runs; take Snapshot for a frozen one.
-func (e *Engine) View() cluster.View { return e.store }
+// View returns the authoritative store as a read-only view: it has the
+// View methods only, so that nothing can write through it, not even by a
+// type assertion (Fork gives a private copy, writable but the engine's
+// never). It changes as the engine runs; take Snapshot for a frozen one.
+func (e *Engine) View() cluster.View { return e.view }
 
 // Snapshot returns a frozen read-only view of the current state. O(1).
 func (e *Engine) Snapshot() *cluster.Snapshot { return e.store.Snapshot() }
@@ -369,7 +410,7 @@ func (e *Engine) reconcile() error {
 			continue
 		}
 		e.dirty[i] = false
-		plan, err := c.Reconcile(e.now, e.store)
+		plan, err := c.Reconcile(e.now, e.view)
 		if err != nil {
 			return fmt.Errorf("sim: controller %s at %s: %w", c.Name(), e.Offset(e.now), err)
 		}
