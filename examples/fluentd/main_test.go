@@ -2,26 +2,20 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/daemonsim/daemonsim/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/seed1.golden")
-
+// TestRunGolden pins the output for seed 1; go test -update rewrites it.
 func TestRunGolden(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out, 1))
-	if *update {
-		require.NoError(t, os.WriteFile("testdata/seed1.golden", out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile("testdata/seed1.golden")
-	require.NoError(t, err)
-	assert.Equal(t, string(want), out.String())
+	golden.Check(t, "testdata/seed1.golden", out.Bytes())
 }
 
 // Every seed gives the same history twice, and the seed page's behaviours
