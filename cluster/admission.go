@@ -57,9 +57,12 @@ func ResolvePriorityClass(v View, name string) (*PriorityClass, bool) {
 // since it last answered (it keeps the answer until the next
 // PriorityClass write).
 func defaultPriorityClass(v View) *PriorityClass {
-	s, _ := v.(*Store)
-	if s != nil && s.defaultClassKnown {
-		return s.defaultClass
+	var cache *classTree
+	if s, ok := v.(*Store); ok {
+		cache = s.classTree()
+	}
+	if cache != nil && cache.defaultKnown {
+		return cache.defaultClass
 	}
 	var best *PriorityClass
 	for c := range v.PriorityClasses() {
@@ -67,8 +70,8 @@ func defaultPriorityClass(v View) *PriorityClass {
 			best = c
 		}
 	}
-	if s != nil {
-		s.defaultClass, s.defaultClassKnown = best, true
+	if cache != nil {
+		cache.defaultClass, cache.defaultKnown = best, true
 	}
 	return best
 }

@@ -1,9 +1,10 @@
 // Package cluster is the simulator's object model and state: Node, Pod,
-// DaemonSet, ControllerRevision, PriorityClass and PodDisruptionBudget
-// with Kubernetes JSON field names; exact resource quantities; defaulting
-// and validation with API-server field paths; and the Store, an ordered
-// set of objects (one google/btree per kind, pod indexes by node and by
-// controller UID) with O(1) snapshots and copy-on-write forks. Each
+// DaemonSet, ReplicaSet, ControllerRevision, PriorityClass and
+// PodDisruptionBudget with Kubernetes JSON field names; exact resource
+// quantities; defaulting and validation with API-server field paths; and
+// the Store, an ordered set of objects (one google/btree per kind, pod
+// indexes by node and by controller UID) with O(1) snapshots and
+// copy-on-write forks. Each
 // object sits in an entry owned by one store generation; a write to an
 // entry the store owns (a status write, a bind) replaces the object in
 // place and moves nothing in the trees or indexes unless an index key
@@ -28,6 +29,40 @@
 // remembers the entry its last lookup found, so a write that follows a
 // read of the same object does not search again.
 //
+// # The kind table
+//
+// Each kind is described once, in the kind table: a kindDef registered
+// from an init function of the kind's file (kinds.go for the first six,
+// replicaset.go for ReplicaSet). A description holds the kind's Kind
+// value and name ("replicaset": Kind.String, ParseKind, keys, logs),
+// whether it is namespaced, the container its objects are kept in (a
+// tree ordered by namespace and name, or for pods the tree with its
+// by-node and by-owner indexes, slots and sharing), defaulting, create
+// and update validation, the strategy's PrepareForCreate and
+// PrepareForUpdate, admission, what metadata.generation counts, the
+// status subresource (keep the stored status on update; write and
+// validate a new one) and graceful deletion. The store keeps one
+// container per kind in a slice indexed by Kind; Apply, the changes,
+// admission, Default, Validate, ValidateUpdate, IsNilObject, Objects,
+// Digest and the object encoding (NewObject, DecodeObject, ParseKey)
+// work from the table and know no kind by name, except where a change is
+// a pod's alone (Bind, Delta.Slot). The typed View accessors (Node, Pods,
+// ReplicaSets, ...) are each kind's own, in its file. Cost: a change
+// looks its kind up once (an array index) and makes a few indirect calls
+// where the store had type switches; the pod accessors reach the pod
+// container with one type assertion, and no map is consulted.
+//
+// To add a kind, write one file like replicaset.go: the type (with
+// ObjectMeta embedded, JSON names as Kubernetes'), ObjectKind (which must
+// not dereference its receiver) and DeepCopyObject, DeepCopy, a Kind
+// constant after the last one (so that the objects of the kinds before it
+// keep their order in Objects, and every digest of a store without the
+// new kind stays as it was), the kindDef with what the kind has, and the
+// Store methods that read it; then list the typed accessors in View if
+// controllers need them. conformance/validation_diff_test.go compares a
+// kind's validation with upstream's. TestThrowawayKind defines a kind in
+// a test file this way and stores, validates, digests and decodes it.
+//
 // # Admission
 //
 // The Priority admission plugin is modelled on pod creation: the pod's
@@ -46,12 +81,14 @@
 // # Validation
 //
 // Validate and ValidateUpdate are upstream's ValidatePod, ValidateDaemonSet,
-// ValidateNode, PodDisruptionBudget, PriorityClass and ControllerRevision
-// validation (v1.37.1, feature gates at their defaults) for every field the
-// types have, with upstream's field paths, error types, messages and
-// rendered bad values; Bind and the pod and PDB status subresources are
-// validated as upstream's. conformance/validation_diff_test.go compares
-// them with the real validators on generated objects.
+// ValidateReplicaSet, ValidateNode, PodDisruptionBudget, PriorityClass and
+// ControllerRevision validation (v1.37.1, feature gates at their defaults)
+// for every field the types have, with upstream's field paths, error
+// types, messages and rendered bad values; Bind and the status
+// subresources (pods, nodes, DaemonSets, ReplicaSets, PDBs) are validated
+// as upstream's. conformance/validation_diff_test.go compares them with
+// the real validators on generated objects (ReplicaSet updates and status
+// updates too).
 //
 // # Deliberate differences
 //
@@ -71,8 +108,12 @@
 //     server fails its conversion without a field path
 //     (TestTemplateGenerationAnnotationErrors).
 //   - A negative metadata.generation is refused for every kind (upstream
-//     resets it on create for pods, DaemonSets, PDBs and PriorityClasses;
-//     here a given generation is kept).
+//     resets it on create for pods, DaemonSets, ReplicaSets, PDBs and
+//     PriorityClasses; here a given generation is kept).
+//   - A status write keeps the stored metadata, for every kind; upstream's
+//     status strategies keep the spec (and for pods the owner references
+//     and deletion timestamp) but take other metadata changes, such as
+//     labels.
 //   - Resource lists are sorted and unique (one more error than upstream
 //     for a repeated name); quantities beyond about 9.2e15 units are refused
 //     when decoded.

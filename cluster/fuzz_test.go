@@ -94,7 +94,7 @@ func (in *fuzzInput) pick(n int) int {
 func fuzzPick[T any](in *fuzzInput, pool []T) T { return pool[in.pick(len(pool))] }
 
 var (
-	fuzzKinds      = []cluster.Kind{cluster.KindNode, cluster.KindPriorityClass, cluster.KindDaemonSet, cluster.KindControllerRevision, cluster.KindPodDisruptionBudget, cluster.KindPod}
+	fuzzKinds      = []cluster.Kind{cluster.KindNode, cluster.KindPriorityClass, cluster.KindDaemonSet, cluster.KindControllerRevision, cluster.KindPodDisruptionBudget, cluster.KindPod, cluster.KindReplicaSet}
 	fuzzNames      = []string{"a", "b", "c", "a", "b", "", "A_b", "a.b"}
 	fuzzNamespaces = []string{"default", "default", "", "kube-system", "Bad"}
 	fuzzNodes      = []string{"a", "b", "", "Bad_Node"}
@@ -188,6 +188,8 @@ func typedNil(k cluster.Kind) cluster.Object {
 		return (*cluster.ControllerRevision)(nil)
 	case cluster.KindPodDisruptionBudget:
 		return (*cluster.PodDisruptionBudget)(nil)
+	case cluster.KindReplicaSet:
+		return (*cluster.ReplicaSet)(nil)
 	}
 	return (*cluster.Pod)(nil)
 }
@@ -212,6 +214,11 @@ func fresh(k cluster.Kind, key cluster.Key) cluster.Object {
 		one := cluster.FromInt(1)
 		return &cluster.PodDisruptionBudget{ObjectMeta: m, Spec: cluster.PodDisruptionBudgetSpec{MinAvailable: &one,
 			Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "x"}}}}
+	case cluster.KindReplicaSet:
+		two := int32(2)
+		return &cluster.ReplicaSet{ObjectMeta: m, Spec: cluster.ReplicaSetSpec{Replicas: &two,
+			Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "x"}},
+			Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": "x"}}, Spec: spec}}}
 	}
 	return &cluster.Pod{ObjectMeta: m, Spec: spec}
 }
@@ -289,6 +296,20 @@ func (in *fuzzInput) breakSpec(o cluster.Object) {
 	case *cluster.ControllerRevision:
 		o.Data = fuzzPick(in, [][]byte{nil, []byte(`[1]`), []byte(`{"a":2}`), []byte(`{`)})
 		o.Revision = int64(in.pick(3)) - 1
+	case *cluster.ReplicaSet:
+		switch in.pick(4) {
+		case 0:
+			o.Spec.Selector = fuzzPick(in, []*selector.LabelSelector{nil, {}, {MatchLabels: selector.Set{"app": "y"}}})
+		case 1:
+			r := int32(in.pick(4)) - 1
+			o.Spec.Replicas = &r
+		case 2:
+			o.Status.Replicas = int32(in.pick(3)) - 1
+			o.Status.ReadyReplicas = int32(in.pick(3))
+			o.Status.AvailableReplicas = int32(in.pick(3))
+		default:
+			in.breakPodSpec(&o.Spec.Template.Spec)
+		}
 	}
 }
 

@@ -4,48 +4,11 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/taints"
 )
-
-// Kind identifies an object type. Kinds order the store: nodes first.
-type Kind uint8
-
-// The kinds the store holds, in store order.
-const (
-	KindNode Kind = iota + 1
-	KindPriorityClass
-	KindDaemonSet
-	KindControllerRevision
-	KindPodDisruptionBudget
-	KindPod
-)
-
-var kindNames = [...]string{"", "node", "priorityclass", "daemonset", "controllerrevision", "poddisruptionbudget", "pod"}
-
-// String returns the lower-case kind name ("pod").
-func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return "kind(" + strconv.Itoa(int(k)) + ")"
-}
-
-// Namespaced reports whether objects of the kind live in a namespace.
-func (k Kind) Namespaced() bool { return k != KindNode && k != KindPriorityClass }
-
-// ParseKind returns the kind named by s ("pod", "node", ...).
-func ParseKind(s string) (Kind, bool) {
-	for i, n := range kindNames {
-		if i > 0 && n == s {
-			return Kind(i), true
-		}
-	}
-	return 0, false
-}
 
 // Key names an object: kind, namespace ("" for cluster-scoped kinds), name.
 type Key struct {
@@ -109,25 +72,10 @@ func KeyOf(o Object) Key {
 }
 
 // IsNilObject reports whether o is nil or a nil pointer of one of the
-// package's object types: what a Change must not carry.
+// kinds' object types: what a Change must not carry.
 func IsNilObject(o Object) bool {
-	switch o := o.(type) {
-	case nil:
-		return true
-	case *Node:
-		return o == nil
-	case *Pod:
-		return o == nil
-	case *DaemonSet:
-		return o == nil
-	case *ControllerRevision:
-		return o == nil
-	case *PriorityClass:
-		return o == nil
-	case *PodDisruptionBudget:
-		return o == nil
-	}
-	return false
+	_, isNil := kindOf(o)
+	return isNil
 }
 
 // ObjectKind implementations.

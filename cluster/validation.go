@@ -19,32 +19,49 @@ const DefaultNamespace = "default"
 
 // Default fills the defaults the API server would apply to o, in place:
 // the namespace of namespaced kinds, and per kind the upstream defaults
-// (SetDefaults_*). It never fails and is idempotent. A nil object (or a
-// typed nil pointer) is left alone.
+// (SetDefaults_*, the kind table's defaults). It never fails and is
+// idempotent. A nil object (or a typed nil pointer) is left alone.
 func Default(o Object) {
-	if IsNilObject(o) {
+	ki, isNil := kindOf(o)
+	if isNil {
 		return
 	}
-	m := o.Meta()
-	if o.ObjectKind().Namespaced() && m.Namespace == "" {
+	if ki == nil {
+		// a type the store does not hold: the namespace alone
+		if m := o.Meta(); o.ObjectKind().Namespaced() && m.Namespace == "" {
+			m.Namespace = DefaultNamespace
+		}
+		return
+	}
+	defaultObject(ki, o)
+}
+
+// defaultObject is Default for an object of kind ki, not nil.
+func defaultObject(ki *kindInfo, o Object) {
+	if m := o.Meta(); ki.namespaced && m.Namespace == "" {
 		m.Namespace = DefaultNamespace
 	}
-	switch o := o.(type) {
-	case *Pod:
-		// SetDefaults_Pod: a negative grace period becomes 1 (pods only,
-		// not pod templates)
-		if g := o.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
-			one := int64(1)
-			o.Spec.TerminationGracePeriodSeconds = &one
-		}
-		defaultPodSpec(&o.Spec, true)
-	case *DaemonSet:
-		defaultDaemonSet(o)
-	case *PriorityClass:
-		if o.PreemptionPolicy == nil {
-			p := PreemptLowerPriority
-			o.PreemptionPolicy = &p
-		}
+	if ki.defaults != nil {
+		ki.defaults(o)
+	}
+}
+
+// defaultPod is SetDefaults_Pod: a negative grace period becomes 1 (pods
+// only, not pod templates), and the pod spec's defaults.
+func defaultPod(p *Pod) {
+	if g := p.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
+		one := int64(1)
+		p.Spec.TerminationGracePeriodSeconds = &one
+	}
+	defaultPodSpec(&p.Spec, true)
+}
+
+// defaultPriorityClassFields is the PriorityClass default: preemption
+// policy PreemptLowerPriority.
+func defaultPriorityClassFields(c *PriorityClass) {
+	if c.PreemptionPolicy == nil {
+		p := PreemptLowerPriority
+		c.PreemptionPolicy = &p
 	}
 }
 
@@ -113,22 +130,32 @@ func defaultDaemonSet(d *DaemonSet) {
 // Validate returns every problem with o (already defaulted) that the API
 // server's create validation would report, with upstream's field paths,
 // error types and messages (ValidatePodCreate, ValidateNode,
-// ValidateDaemonSet, ValidatePriorityClass, ValidatePodDisruptionBudget,
-// ValidateControllerRevisionCreate, and the generic metadata checks), in a
-// fixed order: metadata first, then the fields in upstream's order. Where
-// upstream iterates a map (labels, annotations, resource lists) the errors
-// come in key order. The list is empty when o is valid; a nil object (or
-// typed nil pointer) gives one Required error. A valid object costs no
-// field-path allocations: the checks run first without paths, and again
-// with them only when something is wrong.
+// ValidateDaemonSet, ValidateReplicaSet, ValidatePriorityClass,
+// ValidatePodDisruptionBudget, ValidateControllerRevisionCreate, and the
+// generic metadata checks: the kind table's validate), in a fixed order:
+// metadata first, then the fields in upstream's order. Where upstream
+// iterates a map (labels, annotations, resource lists) the errors come in
+// key order. The list is empty when o is valid (or of a type the store
+// does not hold); a nil object (or typed nil pointer) gives one Required
+// error. A valid object costs no field-path allocations: the checks run
+// first without paths, and again with them only when something is wrong.
 func Validate(o Object) field.ErrorList {
-	if IsNilObject(o) {
+	ki, isNil := kindOf(o)
+	switch {
+	case isNil:
 		return field.ErrorList{field.Required(nil, "object must not be nil")}
-	}
-	if len(validateObject(o, true)) == 0 {
+	case ki == nil:
 		return nil
 	}
-	return validateObject(o, false)
+	return validateObject(ki, o)
+}
+
+// validateObject is Validate for an object of kind ki, not nil.
+func validateObject(ki *kindInfo, o Object) field.ErrorList {
+	if len(ki.validate(o, true)) == 0 {
+		return nil
+	}
+	return ki.validate(o, false)
 }
 
 // root returns field.Discard when discard is set, else the path name.
@@ -139,51 +166,63 @@ func root(discard bool, name string, more ...string) *field.Path {
 	return field.NewPath(name, more...)
 }
 
-func validateObject(o Object, discard bool) field.ErrorList {
+// validateNode is ValidateNode.
+func validateNode(o *Node, discard bool) field.ErrorList {
 	meta := root(discard, "metadata")
-	switch o := o.(type) {
-	case *Node:
-		errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, meta)
-		errs = append(errs, validateNodeAnnotations(o.Annotations, meta.Child("annotations"))...)
-		// upstream validates node taints under metadata, not spec
-		// (ValidateNode: fldPath.Child("taints") with fldPath "metadata")
-		errs = append(errs, taints.ValidateTaints(o.Spec.Taints, meta.Child("taints"))...)
-		errs = append(errs, validateNodeResources(&o.Status, root(discard, "status"))...)
-		return errs
-	case *Pod:
-		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
-		errs = append(errs, validatePodAnnotations(o.Annotations, &o.Spec, meta.Child("annotations"))...)
-		sp := root(discard, "spec")
-		errs = append(errs, validatePodSpec(&o.Spec, true, sp)...)
-		if g := o.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
-			errs = append(errs, field.Invalid(sp.Child("terminationGracePeriodSeconds"), *g, msgNegative))
-		}
-		errs = append(errs, validateImageWhitespace(o.Spec.Containers, sp.Child("containers"))...)
-		errs = append(errs, validateImageWhitespace(o.Spec.InitContainers, sp.Child("initContainers"))...)
-		return errs
-	case *DaemonSet:
-		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
-		return append(errs, validateDaemonSetSpec(&o.Spec, root(discard, "spec"))...)
-	case *ControllerRevision:
-		errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
-		if o.Revision < 0 {
-			errs = append(errs, field.Invalid(root(discard, "revision"), o.Revision, msgNegative))
-		}
-		return append(errs, validateRevisionData(o.Data, root(discard, "data"))...)
-	case *PriorityClass:
-		errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, meta)
-		return append(errs, validatePriorityClassFields(o, discard)...)
-	case *PodDisruptionBudget:
-		// ValidatePodDisruptionBudget checks the spec only; the generic
-		// metadata checks (names as path segments) run only when the
-		// spec passed (rest.ValidateCreate)
-		errs := validatePDBSpec(&o.Spec, root(discard, "spec"))
-		if len(errs) > 0 {
-			return errs
-		}
-		return validateMeta(&o.ObjectMeta, true, namePathSegment, false, meta)
+	errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, meta)
+	errs = append(errs, validateNodeAnnotations(o.Annotations, meta.Child("annotations"))...)
+	// upstream validates node taints under metadata, not spec
+	// (ValidateNode: fldPath.Child("taints") with fldPath "metadata")
+	errs = append(errs, taints.ValidateTaints(o.Spec.Taints, meta.Child("taints"))...)
+	errs = append(errs, validateNodeResources(&o.Status, root(discard, "status"))...)
+	return errs
+}
+
+// validatePod is ValidatePodCreate.
+func validatePod(o *Pod, discard bool) field.ErrorList {
+	meta := root(discard, "metadata")
+	errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, meta)
+	errs = append(errs, validatePodAnnotations(o.Annotations, &o.Spec, meta.Child("annotations"))...)
+	sp := root(discard, "spec")
+	errs = append(errs, validatePodSpec(&o.Spec, true, sp)...)
+	if g := o.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
+		errs = append(errs, field.Invalid(sp.Child("terminationGracePeriodSeconds"), *g, msgNegative))
 	}
-	return nil
+	errs = append(errs, validateImageWhitespace(o.Spec.Containers, sp.Child("containers"))...)
+	errs = append(errs, validateImageWhitespace(o.Spec.InitContainers, sp.Child("initContainers"))...)
+	return errs
+}
+
+// validateDaemonSet is ValidateDaemonSet.
+func validateDaemonSet(o *DaemonSet, discard bool) field.ErrorList {
+	errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, root(discard, "metadata"))
+	return append(errs, validateDaemonSetSpec(&o.Spec, root(discard, "spec"))...)
+}
+
+// validateControllerRevision is ValidateControllerRevisionCreate.
+func validateControllerRevision(o *ControllerRevision, discard bool) field.ErrorList {
+	errs := validateMeta(&o.ObjectMeta, true, selector.NameIsDNSSubdomain, true, root(discard, "metadata"))
+	if o.Revision < 0 {
+		errs = append(errs, field.Invalid(root(discard, "revision"), o.Revision, msgNegative))
+	}
+	return append(errs, validateRevisionData(o.Data, root(discard, "data"))...)
+}
+
+// validatePriorityClass is ValidatePriorityClass.
+func validatePriorityClass(o *PriorityClass, discard bool) field.ErrorList {
+	errs := validateMeta(&o.ObjectMeta, false, selector.NameIsDNSSubdomain, true, root(discard, "metadata"))
+	return append(errs, validatePriorityClassFields(o, discard)...)
+}
+
+// validatePDB is ValidatePodDisruptionBudget: it checks the spec only;
+// the generic metadata checks (names as path segments) run only when the
+// spec passed (rest.ValidateCreate).
+func validatePDB(o *PodDisruptionBudget, discard bool) field.ErrorList {
+	errs := validatePDBSpec(&o.Spec, root(discard, "spec"))
+	if len(errs) > 0 {
+		return errs
+	}
+	return validateMeta(&o.ObjectMeta, true, namePathSegment, false, root(discard, "metadata"))
 }
 
 // The upstream messages used in several places.
@@ -1324,7 +1363,8 @@ func validatePDBStatus(st *PodDisruptionBudgetStatus) field.ErrorList {
 
 // ValidateUpdate returns the problems with replacing old by new beyond
 // Validate(new), as upstream's Validate*Update: no finalizer may be added
-// to an object that is being deleted; a DaemonSet's spec.selector is
+// to an object that is being deleted; and per kind (the kind table's
+// validateUpdate) a DaemonSet's and a ReplicaSet's spec.selector is
 // immutable; a pod may not add or remove containers, and its spec may
 // change only in container images, activeDeadlineSeconds (set, or
 // lowered) and added tolerations (whose tolerationSeconds may change),
@@ -1349,33 +1389,49 @@ func ValidateUpdate(old, new Object) field.ErrorList {
 				fmt.Sprintf("no new finalizers can be added if the object is being deleted, found new finalizers %#v", added)))
 		}
 	}
-	switch o := old.(type) {
-	case *DaemonSet:
-		n := new.(*DaemonSet)
-		if !o.Spec.Selector.Equal(n.Spec.Selector) {
-			errs = append(errs, field.Invalid(field.NewPath("spec", "selector"), jsonValue{n.Spec.Selector}, msgImmutable))
+	ki, _ := kindOf(old)
+	if ki == nil || ki.validateUpdate == nil {
+		return errs
+	}
+	if ofKind, _ := ki.check(new); !ofKind {
+		return errs
+	}
+	return append(errs, ki.validateUpdate(old, new)...)
+}
+
+// validateDaemonSetUpdate is ValidateDaemonSetSpecUpdate's rule the store
+// does not enforce otherwise: spec.selector is immutable.
+func validateDaemonSetUpdate(o, n *DaemonSet) field.ErrorList {
+	if !o.Spec.Selector.Equal(n.Spec.Selector) {
+		return field.ErrorList{field.Invalid(field.NewPath("spec", "selector"), jsonValue{n.Spec.Selector}, msgImmutable)}
+	}
+	return nil
+}
+
+// validatePriorityClassUpdate is ValidatePriorityClassUpdate: value and
+// preemption policy are immutable.
+func validatePriorityClassUpdate(o, n *PriorityClass) field.ErrorList {
+	var errs field.ErrorList
+	if o.Value != n.Value {
+		errs = append(errs, field.Forbidden(field.NewPath("value"), "may not be changed in an update."))
+	}
+	if (o.PreemptionPolicy == nil) != (n.PreemptionPolicy == nil) || (o.PreemptionPolicy != nil && *o.PreemptionPolicy != *n.PreemptionPolicy) {
+		var v any
+		if n.PreemptionPolicy != nil {
+			v = string(*n.PreemptionPolicy)
 		}
-	case *Pod:
-		errs = append(errs, validatePodUpdate(o, new.(*Pod))...)
-	case *PriorityClass:
-		n := new.(*PriorityClass)
-		if o.Value != n.Value {
-			errs = append(errs, field.Forbidden(field.NewPath("value"), "may not be changed in an update."))
-		}
-		if (o.PreemptionPolicy == nil) != (n.PreemptionPolicy == nil) || (o.PreemptionPolicy != nil && *o.PreemptionPolicy != *n.PreemptionPolicy) {
-			var v any
-			if n.PreemptionPolicy != nil {
-				v = string(*n.PreemptionPolicy)
-			}
-			errs = append(errs, field.Invalid(field.NewPath("preemptionPolicy"), v, msgImmutable))
-		}
-	case *ControllerRevision:
-		n := new.(*ControllerRevision)
-		if !jsonEqual(o.Data, n.Data) {
-			errs = append(errs, field.Invalid(field.NewPath("data"), jsonValue{n.Data}, msgImmutable))
-		}
+		errs = append(errs, field.Invalid(field.NewPath("preemptionPolicy"), v, msgImmutable))
 	}
 	return errs
+}
+
+// validateControllerRevisionUpdate is ValidateControllerRevisionUpdate:
+// data is immutable.
+func validateControllerRevisionUpdate(o, n *ControllerRevision) field.ErrorList {
+	if !jsonEqual(o.Data, n.Data) {
+		return field.ErrorList{field.Invalid(field.NewPath("data"), jsonValue{n.Data}, msgImmutable)}
+	}
+	return nil
 }
 
 var updatablePodSpecFields = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`," +

@@ -53,7 +53,8 @@ import (
 )
 
 // TestValidationDifferential generates objects of every kind daemonsim
-// stores (mostly almost valid: a valid object with a few modelled fields
+// stores (Nodes, Pods, DaemonSets, ReplicaSets, ControllerRevisions,
+// PriorityClasses, PodDisruptionBudgets) (mostly almost valid: a valid object with a few modelled fields
 // broken), as upstream v1 objects built only from the fields daemonsim
 // models, and compares the API server's create validation of their JSON
 // (decoding, v1 defaulting, conversion to the internal type, the
@@ -204,6 +205,8 @@ func simValidate(obj runtime.Object, raw []byte) (map[string]bool, error) {
 		o = &cluster.PriorityClass{}
 	case *policyv1.PodDisruptionBudget:
 		o = &cluster.PodDisruptionBudget{}
+	case *appsv1.ReplicaSet:
+		o = &cluster.ReplicaSet{}
 	default:
 		return nil, fmt.Errorf("unknown kind %T", obj)
 	}
@@ -316,6 +319,16 @@ func upstreamValidate(obj runtime.Object, raw []byte) (map[string]bool, error) {
 		in.Generation = 1
 		errs = policyvalidation.ValidatePodDisruptionBudget(in, policyvalidation.PodDisruptionBudgetValidationOptions{})
 		internal, ctx = in, requestContext("policy", "poddisruptionbudgets")
+	case *appsv1.ReplicaSet:
+		in := &apps.ReplicaSet{}
+		if err := legacyscheme.Scheme.Convert(o, in, nil); err != nil {
+			return nil, err
+		}
+		// the ReplicaSet strategy's PrepareForCreate
+		in.Generation = 1
+		in.Status = apps.ReplicaSetStatus{}
+		errs = appsvalidation.ValidateReplicaSet(in, podutil.GetValidationOptionsFromPodTemplate(&in.Spec.Template, nil))
+		internal, ctx = in, requestContext("apps", "replicasets")
 	default:
 		return nil, fmt.Errorf("unknown kind %T", obj)
 	}
@@ -398,7 +411,7 @@ var (
 )
 
 func (g *vgen) object() runtime.Object {
-	switch k := g.n(20); {
+	switch k := g.n(23); {
 	case k < 8:
 		return g.pod()
 	case k < 13:
@@ -409,8 +422,10 @@ func (g *vgen) object() runtime.Object {
 		return g.pdb()
 	case k < 18:
 		return g.priorityClass()
-	default:
+	case k < 20:
 		return g.revision()
+	default:
+		return g.replicaSet()
 	}
 }
 
@@ -847,4 +862,244 @@ func (g *vgen) revision() runtime.Object {
 		}
 	}
 	return c
+}
+
+func (g *vgen) replicaSet() runtime.Object {
+	rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "rs", Namespace: "default"},
+		Spec: appsv1.ReplicaSetSpec{
+			Replicas: ptr.To(int32(2)),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+			Template: v1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "x"}},
+				Spec: v1.PodSpec{Containers: []v1.Container{{Name: "c", Image: "img:1"}}}}}}
+	for range g.edits() {
+		switch g.n(13) {
+		case 0, 1:
+			g.meta(&rs.ObjectMeta, true)
+		case 2, 3:
+			rs.Spec.Selector = g.labelSelector()
+		case 4:
+			rs.Spec.Template.Labels = labelSet(g.r)
+			if g.chance(2) {
+				rs.Spec.Template.Labels["app"] = "x"
+			}
+		case 5:
+			rs.Spec.Template.Annotations = map[string]string{g.s(vAnnKeys): g.s(vAnnValues)}
+		case 6:
+			rs.Spec.MinReadySeconds = int32(g.n(4) - 1)
+		case 7:
+			rs.Spec.Replicas = pick(g.r, []*int32{nil, ptr.To(int32(-1)), ptr.To(int32(0)), ptr.To(int32(5))})
+		case 8:
+			// create validation does not look at the status (upstream
+			// resets it; daemonsim keeps it, unvalidated)
+			g.rsStatus(&rs.Status)
+		default:
+			g.podSpec(&rs.Spec.Template.Spec, 1)
+		}
+	}
+	return rs
+}
+
+// rsStatus sets a random ReplicaSet status: counters negative, zero or
+// positive, in or out of order.
+func (g *vgen) rsStatus(st *appsv1.ReplicaSetStatus) {
+	v := func() int32 { return pick(g.r, []int32{-1, 0, 1, 2, 3}) }
+	*st = appsv1.ReplicaSetStatus{Replicas: v(), FullyLabeledReplicas: v(), ReadyReplicas: v(), AvailableReplicas: v(),
+		ObservedGeneration: int64(v())}
+	if g.chance(2) {
+		st.TerminatingReplicas = ptr.To(v())
+	}
+	if g.chance(4) {
+		st.Conditions = []appsv1.ReplicaSetCondition{{Type: appsv1.ReplicaSetReplicaFailure, Status: v1.ConditionTrue, Reason: "FailedCreate"}}
+	}
+}
+
+// TestReplicaSetUpdateDifferential compares ReplicaSet updates and status
+// updates: a valid ReplicaSet is created, then replaced by a copy with a
+// few fields changed (spec, labels, annotations, finalizers), or given a
+// random status through the status subresource. Upstream's side is the
+// API server's update validation on the JSON (defaulting, conversion, the
+// strategies' PrepareForUpdate, rest.ValidateUpdate's common metadata
+// checks, ValidateReplicaSetUpdate or ValidateReplicaSetStatusUpdate, and
+// declarative validation for the main resource); daemonsim's is what
+// Store.Apply refuses the same change for. The metadata the store keeps
+// from the stored version (uid, creationTimestamp, generation) is the
+// same on both sides. CONFORMANCE_N sets the number of cases (default
+// 1000), CONFORMANCE_SEED the seed.
+func TestReplicaSetUpdateDifferential(t *testing.T) {
+	n := 1000
+	if os.Getenv("CONFORMANCE_N") != "" {
+		n = count()
+	}
+	klog.SetLogger(logr.Discard())
+	r := newRand(t, 23)
+	var mismatches, refusedUp, refusedSim, statusCases int
+	for i := range n {
+		g := &vgen{r: r}
+		old := g.validReplicaSet()
+		upd := old.DeepCopy()
+		status := g.chance(2)
+		if status {
+			statusCases++
+			g.rsStatus(&upd.Status)
+		} else {
+			g.rsUpdate(upd)
+		}
+		oldRaw, err := json.Marshal(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newRaw, err := json.Marshal(upd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := upstreamUpdateReplicaSet(oldRaw, newRaw, status)
+		if err != nil {
+			t.Fatalf("case %d: upstream: %v", i, err)
+		}
+		sim, err := simUpdateReplicaSet(oldRaw, newRaw, status)
+		if err != nil {
+			t.Fatalf("case %d: daemonsim: %v", i, err)
+		}
+		if len(up) > 0 {
+			refusedUp++
+		}
+		if len(sim) > 0 {
+			refusedSim++
+		}
+		onlyUp, onlySim := diffSets(up, sim)
+		if len(onlyUp)+len(onlySim) == 0 {
+			continue
+		}
+		mismatches++
+		if mismatches <= 20 {
+			t.Errorf("case %d (status=%v):\n  old: %s\n  new: %s\n  upstream only:  %s\n  daemonsim only: %s", i, status, oldRaw, newRaw,
+				strings.Join(onlyUp, "\n                  "), strings.Join(onlySim, "\n                  "))
+		}
+	}
+	t.Logf("replicaset updates: mismatches=%d cases=%d (status %d) refused upstream=%d refused daemonsim=%d", mismatches, n, statusCases, refusedUp, refusedSim)
+}
+
+// validReplicaSet is a valid ReplicaSet with a few valid variations.
+func (g *vgen) validReplicaSet() *appsv1.ReplicaSet {
+	rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "rs", Namespace: "default", Labels: map[string]string{"team": "a"}},
+		Spec: appsv1.ReplicaSetSpec{
+			Replicas: ptr.To(int32(g.n(4))),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+			Template: v1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "x"}},
+				Spec: v1.PodSpec{Containers: []v1.Container{{Name: "c", Image: "img:1"}}}}}}
+	if g.chance(2) {
+		rs.Spec.Selector.MatchExpressions = []metav1.LabelSelectorRequirement{{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"a", "b"}}}
+		rs.Spec.Template.Labels["tier"] = "a"
+	}
+	if g.chance(3) {
+		rs.Spec.MinReadySeconds = 10
+	}
+	if g.chance(3) {
+		rs.Status = appsv1.ReplicaSetStatus{Replicas: 2, FullyLabeledReplicas: 2, ReadyReplicas: 1, AvailableReplicas: 1, ObservedGeneration: 1}
+	}
+	return rs
+}
+
+// rsUpdate changes one to three fields of a ReplicaSet's spec and
+// metadata (not its name or namespace), mostly to values validation
+// refuses.
+func (g *vgen) rsUpdate(rs *appsv1.ReplicaSet) {
+	for range 1 + g.n(3) {
+		switch g.n(11) {
+		case 0:
+			rs.Spec.Replicas = pick(g.r, []*int32{nil, ptr.To(int32(-1)), ptr.To(int32(0)), ptr.To(int32(7))})
+		case 1:
+			rs.Spec.MinReadySeconds = int32(g.n(4) - 1)
+		case 2, 3:
+			rs.Spec.Selector = g.labelSelector()
+		case 4:
+			rs.Spec.Template.Labels = labelSet(g.r)
+			if g.chance(2) {
+				rs.Spec.Template.Labels["app"] = "x"
+			}
+		case 5:
+			rs.Labels = labelSet(g.r)
+		case 6:
+			rs.Annotations = map[string]string{g.s(vAnnKeys): g.s(vAnnValues)}
+		case 7:
+			rs.Finalizers = append(rs.Finalizers, g.s(vFinalizers))
+		case 8:
+			rs.Status.Replicas = 9 // Update keeps the stored status on both sides
+		default:
+			g.podSpec(&rs.Spec.Template.Spec, 1)
+		}
+	}
+}
+
+func simUpdateReplicaSet(oldRaw, newRaw []byte, status bool) (map[string]bool, error) {
+	var old, upd cluster.ReplicaSet
+	if err := json.Unmarshal(oldRaw, &old); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(newRaw, &upd); err != nil {
+		return nil, err
+	}
+	s := cluster.NewStore()
+	at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.Apply(at, cluster.Create{Object: &old}); err != nil {
+		return nil, fmt.Errorf("the old ReplicaSet is refused: %w", err)
+	}
+	var c cluster.Change = cluster.Update{Object: &upd}
+	if status {
+		c = cluster.UpdateStatus{Object: &upd}
+	}
+	m := map[string]bool{}
+	_, err := s.Apply(at, c)
+	for _, e := range fieldErrors(err) {
+		m[e.Error()] = true
+	}
+	if err != nil && len(m) == 0 {
+		return nil, fmt.Errorf("refused without field errors: %w", err)
+	}
+	return m, nil
+}
+
+func upstreamUpdateReplicaSet(oldRaw, newRaw []byte, status bool) (map[string]bool, error) {
+	decode := func(raw []byte) (*apps.ReplicaSet, error) {
+		v := &appsv1.ReplicaSet{}
+		if err := json.Unmarshal(raw, v); err != nil {
+			return nil, err
+		}
+		legacyscheme.Scheme.Default(v)
+		in := &apps.ReplicaSet{}
+		if err := legacyscheme.Scheme.Convert(v, in, nil); err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
+	old, err := decode(oldRaw)
+	if err != nil {
+		return nil, err
+	}
+	upd, err := decode(newRaw)
+	if err != nil {
+		return nil, err
+	}
+	// as created: what the store and the API server give it
+	old.UID, upd.UID = "u-1", "u-1"
+	old.Generation, upd.Generation = 1, 1
+	old.ResourceVersion, upd.ResourceVersion = "1", "1"
+	ctx := genericapirequest.WithRequestInfo(context.Background(),
+		&genericapirequest.RequestInfo{APIGroup: "apps", APIVersion: "v1", Resource: "replicasets", Verb: "update"})
+	var errs upfield.ErrorList
+	if status {
+		// the status strategy's PrepareForUpdate keeps the spec; the store
+		// keeps the metadata too, and the generator does not change it
+		upd.Spec = old.Spec
+		errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessor(upd, true, pathSegmentName, upfield.NewPath("metadata"))...)
+		errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessorUpdate(upd, old, upfield.NewPath("metadata"))...)
+		errs = append(errs, appsvalidation.ValidateReplicaSetStatusUpdate(upd, old)...)
+		return upstreamKeys(errs), nil
+	}
+	upd.Status = old.Status // the strategy's PrepareForUpdate
+	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessor(upd, true, pathSegmentName, upfield.NewPath("metadata"))...)
+	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessorUpdate(upd, old, upfield.NewPath("metadata"))...)
+	errs = append(errs, appsvalidation.ValidateReplicaSetUpdate(upd, old, podutil.GetValidationOptionsFromPodTemplate(&upd.Spec.Template, &old.Spec.Template))...)
+	errs = rest.ValidateDeclarativelyWithMigrationChecks(ctx, legacyscheme.Scheme, upd, old, errs, operation.Update, rest.DeclarativeValidationConfig{})
+	return upstreamKeys(errs), nil
 }

@@ -180,6 +180,30 @@ func PriorityClass(name string, value int32) *cluster.PriorityClass {
 	return &cluster.PriorityClass{ObjectMeta: cluster.ObjectMeta{Name: name}, Value: value}
 }
 
+// ReplicaSet returns a ReplicaSet named "namespace/name" (or "name" in
+// "default") that keeps replicas pods labelled app=<name>, selected by
+// that label, each with one container "c" and the options applied to
+// the template's pod, in order (Requests, PodLabels, Toleration, ...;
+// options that name a pod or its node have no meaning in a template).
+func ReplicaSet(nsName string, replicas int32, opts ...PodOption) *cluster.ReplicaSet {
+	p := Pod(nsName, append([]PodOption{PodLabels("app", nameOf(nsName))}, opts...)...)
+	return &cluster.ReplicaSet{
+		ObjectMeta: cluster.ObjectMeta{Namespace: p.Namespace, Name: p.Name},
+		Spec: cluster.ReplicaSetSpec{
+			Replicas: &replicas,
+			Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": p.Name}},
+			Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: p.Labels}, Spec: p.Spec},
+		},
+	}
+}
+
+func nameOf(nsName string) string {
+	if i := strings.IndexByte(nsName, '/'); i >= 0 {
+		return nsName[i+1:]
+	}
+	return nsName
+}
+
 // Resources returns a resource list from name, quantity pairs
 // ("cpu", "100m", "memory", "200Mi"). It panics on a bad quantity: it is
 // for literals in tests and examples.
