@@ -6,7 +6,7 @@ import (
 )
 
 // Change is one write to the store: the sealed set Create, Update,
-// UpdateStatus, Delete and Bind. Controllers return Changes in a Plan; the
+// UpdateStatus, Delete, Bind and Evict. Controllers return Changes in a Plan; the
 // engine applies them with Store.Apply. A Change holds its object by
 // pointer; once submitted, the writer must not modify it.
 type Change interface {
@@ -156,12 +156,17 @@ func (c Bind) String() string { return "bind " + c.Pod.String() + " -> " + c.Nod
 // than a map keyed by Key; View.PodSlot gives it for a stored pod. Pods
 // made one after another have slots close together, which keeps such a
 // table's accesses in cache. It is 0 for other kinds.
+//
+// Also holds the other objects the same change wrote before this one, in
+// order: only an Evict writes two (the PodDisruptionBudget it uses, then
+// the pod). Rev is the revision after the last write.
 type Delta struct {
 	Rev  uint64
 	Key  Key
 	Old  Object
 	New  Object
 	Slot uint64
+	Also []Delta
 }
 
 // NoteType is Normal or Warning, as Kubernetes events.

@@ -16,7 +16,8 @@ import (
 // objects, broken fields and stale resource versions) applied to one
 // Store, and checks after each: Apply does not panic; a refused change
 // leaves the store's Digest and Revision as they were (nothing half
-// applied); an accepted one raises the revision by exactly one and
+// applied); an accepted one raises the revision by exactly one per object
+// it writes (two for an Evict that uses a budget) and
 // returns a Delta of that revision; and every object an accepted change
 // stores passes Validate. The seed corpus (about a hundred sequences) runs
 // as part of go test ./cluster; go test -fuzz FuzzApply ./cluster explores
@@ -38,7 +39,7 @@ func FuzzApply(f *testing.F) {
 				if s.Revision() != rev || cluster.Digest(s) != digest {
 					t.Fatalf("step %d: %s was refused (%v) but changed the store", step, describe(c), err)
 				}
-			case s.Revision() != rev+1:
+			case s.Revision() != rev+1+uint64(len(d.Also)):
 				t.Fatalf("step %d: %s moved the revision from %d to %d", step, describe(c), rev, s.Revision())
 			case d.New != nil && len(cluster.Validate(d.New)) > 0:
 				t.Fatalf("step %d: %s stored an invalid object: %v", step, describe(c), cluster.Validate(d.New).ToAggregate())
@@ -104,7 +105,7 @@ var (
 // object, or (for writes to existing objects) a copy of the stored one,
 // with a few fields broken.
 func (in *fuzzInput) change(s *cluster.Store) cluster.Change {
-	verb := in.pick(5)
+	verb := in.pick(6)
 	kind := fuzzPick(in, fuzzKinds)
 	key := cluster.Key{Kind: kind, Name: fuzzPick(in, fuzzNames)}
 	if kind.Namespaced() {
@@ -134,6 +135,13 @@ func (in *fuzzInput) change(s *cluster.Store) cluster.Change {
 	case 4:
 		key.Kind = cluster.KindPod
 		return cluster.Bind{Pod: key, Node: fuzzPick(in, fuzzNodes)}
+	case 5:
+		var grace *int64
+		if g := in.pick(3); g > 0 {
+			v := []int64{0, -1}[g-1]
+			grace = &v
+		}
+		return cluster.Evict{Pod: key, GracePeriodSeconds: grace}
 	}
 	o := in.object(s, kind, key)
 	switch verb {

@@ -193,13 +193,16 @@ func lookup(ki *kindInfo, t kindStore, k Key) (Object, bool) {
 // Apply validates c against the current state and applies it atomically:
 // on error nothing changed and the revision is not bumped. now is the
 // virtual time, used for creation and deletion timestamps. On success the
-// revision is bumped by one, the written object gets a resourceVersion
-// higher than any before it (the new revision, unless an imported object
-// carried a higher one: see Create), and the returned Delta holds the
-// objects before and after (shared with the store; do not modify) and, for
-// a pod, its slot. Errors wrap ErrNotFound, ErrAlreadyExists, ErrConflict,
-// ErrInvalid or ErrReadOnly; a change without an object (nil, or a nil
-// pointer) or of a kind the store does not hold is refused with ErrInvalid.
+// revision is bumped by one per object written (one, but two for an Evict
+// that uses a disruption budget, see Delta.Also), each written object gets
+// a resourceVersion higher than any before it (its revision, unless an
+// imported object carried a higher one: see Create), and the returned
+// Delta holds the objects before and after (shared with the store; do not
+// modify) and, for a pod, its slot. Errors wrap ErrNotFound,
+// ErrAlreadyExists, ErrConflict, ErrInvalid or ErrReadOnly, and an Evict's
+// ErrTooManyRequests, ErrForbidden or ErrInternal (an EvictionError); a
+// change without an object (nil, or a nil pointer) or of a kind the store
+// does not hold is refused with ErrInvalid.
 // The object in c is copied; the caller keeps ownership of it. Cost:
 // O(log n) plus the object's size.
 func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
@@ -229,6 +232,8 @@ func (s *Store) Apply(now time.Time, c Change) (Delta, error) {
 		}
 	case Delete:
 		d, err = s.delete(now, c)
+	case Evict:
+		d, err = s.evict(now, c)
 	case Bind:
 		d, err = s.bind(now, c)
 	default:
@@ -432,7 +437,11 @@ func (s *Store) updateStatus(ki *kindInfo, obj Object, expectedRV uint64, handof
 	return Delta{Rev: rev, Key: k, Old: old, New: o}, nil
 }
 
-func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
+func (s *Store) delete(now time.Time, c Delete) (Delta, error) { return s.deleteWith(now, c, nil) }
+
+// deleteWith is delete, with prepare (when not nil) applied to the version
+// it stores for an object that stays, terminating, before it is stored.
+func (s *Store) deleteWith(now time.Time, c Delete, prepare func(Object)) (Delta, error) {
 	old, ok := s.Get(c.Key)
 	if !ok {
 		return Delta{}, fmt.Errorf("%s %q %w", c.Key.Kind, c.Key.Name, ErrNotFound)
@@ -492,6 +501,9 @@ func (s *Store) delete(now time.Time, c Delete) (Delta, error) {
 	}
 	if ki.deletionGrace != nil {
 		m.DeletionGracePeriodSeconds = &grace
+	}
+	if prepare != nil {
+		prepare(o)
 	}
 	m.ResourceVersion = s.rv(rev)
 	s.rev = rev

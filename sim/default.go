@@ -20,8 +20,9 @@ type DefaultConfig struct {
 
 // Cluster is an engine with every component wired in, in this
 // registration (and so reconcile) order: the DaemonSet controller, the
-// scheduler, the node agent, the pod garbage collector and the garbage
-// collector. The fields give access to each for tests and what-if calls.
+// scheduler, the node agent, the pod garbage collector, the garbage
+// collector and the disruption controller. The fields give access to each
+// for tests and what-if calls.
 type Cluster struct {
 	*Engine
 	DaemonSets       *daemonset.Controller
@@ -29,6 +30,7 @@ type Cluster struct {
 	NodeAgent        *NodeAgent
 	PodGC            *PodGC
 	GarbageCollector *GarbageCollector
+	Disruption       *DisruptionController
 }
 
 // NewDefault returns a simulated cluster with an empty store and all
@@ -43,6 +45,7 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 		Scheduler:        sched,
 		PodGC:            NewPodGC(),
 		GarbageCollector: NewGarbageCollector(),
+		Disruption:       NewDisruptionController(),
 	}
 	e, err := New(cfg.Engine, c.DaemonSets, c.Scheduler)
 	if err != nil {
@@ -52,7 +55,7 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 	if c.NodeAgent, err = NewNodeAgent(cfg.NodeAgent); err != nil {
 		return nil, err
 	}
-	for _, ctl := range []Controller{c.NodeAgent, c.PodGC, c.GarbageCollector} {
+	for _, ctl := range []Controller{c.NodeAgent, c.PodGC, c.GarbageCollector, c.Disruption} {
 		if err := e.Add(ctl); err != nil {
 			return nil, err
 		}

@@ -36,8 +36,8 @@
 // one's own beside the built-in ones.
 //
 // NewDefault returns a Cluster: an engine with the DaemonSet controller,
-// the scheduler, the NodeAgent, PodGC and the GarbageCollector registered
-// in that order. The node agent plays every kubelet: a bound pod turns
+// the scheduler, the NodeAgent, PodGC, the GarbageCollector and the
+// DisruptionController registered in that order. The node agent plays every kubelet: a bound pod turns
 // Running after a start latency and Ready after a readiness delay, each
 // drawn per pod from a Distribution (Fixed, Uniform, LogNormal, optionally
 // Truncate'd to a unit) on its own named stream (StreamStartLatency,
@@ -59,7 +59,9 @@
 // upstream's 20 s check period is not modelled. The GarbageCollector follows only controller references
 // to DaemonSets: background deletion deletes the pods and revisions,
 // orphan deletion strips the references, foreground deletion waits for the
-// pods to be gone.
+// pods to be gone. The DisruptionController keeps each
+// PodDisruptionBudget's status as upstream's does, which cluster.Evict, the
+// eviction subresource, reads.
 //
 // # Determinism
 //

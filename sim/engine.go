@@ -378,6 +378,9 @@ func (e *Engine) Step() (Event, bool, error) {
 				}
 			}
 			for i, c := range e.controllers {
+				for _, a := range d.Also {
+					c.Observe(a) // an Evict's budget write, before the pod's
+				}
 				c.Observe(d)
 				e.dirty[i] = true
 			}

@@ -93,6 +93,8 @@ func (e *Engine) WriteJSONL(w io.Writer) error {
 				je.Policy = string(c.Propagation)
 			case cluster.Bind:
 				je.Node = c.Node
+			case cluster.Evict:
+				je.Grace = c.GracePeriodSeconds
 			}
 		case EventWake:
 			je.Key = ev.Key.String()
