@@ -76,6 +76,7 @@ func BenchmarkRollingUpdate(b *testing.B) {
 				c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 1}, NodeAgent: sim.NodeAgentConfig{
 					StartLatency: sim.Fixed(0), ReadyDelay: sim.Fixed(20 * time.Second)}})
 				require.NoError(b, err)
+				reporter := c.Rollouts
 				for i := range nodes {
 					c.Submit(c.Now(), "bench", cluster.Create{Object: ct.Node(fmt.Sprintf("node-%05d", i), ct.CPU("8"), ct.Memory("32Gi"), ct.MaxPods("110"))})
 				}
@@ -90,7 +91,7 @@ func BenchmarkRollingUpdate(b *testing.B) {
 				c.Submit(c.Now(), "bench", cluster.Update{Object: cp})
 				elapsed, f := stabilizeTimed(b, c)
 				total, faults = total+elapsed, faults+f
-				reports := c.DaemonSets.Rollouts("default", "agent")
+				reports := reporter.Rollouts("default", "agent")
 				require.Len(b, reports, 1)
 				require.False(b, reports[0].End.IsZero())
 				require.Equal(b, nodes, reports[0].Replaced)

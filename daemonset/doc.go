@@ -2,19 +2,65 @@
 // (pkg/controller/daemon) as a pure reconciler: it reads a cluster.View and
 // returns a cluster.Plan of creates, deletes, ownership patches, status
 // writes, events and timed wake-ups. It never writes the store, and it
-// never binds a pod: the scheduler does that.
+// never binds a pod: the scheduler does that. Beside it, a RolloutReporter
+// follows its rollouts as an observer.
 //
 // # Usage
 //
-//	c, _ := sim.NewDefault(sim.DefaultConfig{})        // controller, scheduler, node agent, GC
+//	c, _ := sim.NewDefault(sim.DefaultConfig{})        // controller, scheduler, node agent, GC, reporter
 //	c.Submit(c.Now(), "me", cluster.Create{Object: ds}) // a DaemonSet
 //	c.Stabilize()
+//	reports := c.Rollouts.Rollouts(ds.Namespace, ds.Name)
 //
 // or, for one decision on a static view:
 //
 //	ctl := daemonset.New(daemonset.Config{})
 //	ctl.Sync(view)
 //	plan, _ := ctl.Reconcile(now, view)
+//
+// # Three parts
+//
+// No field belongs to more than one of them.
+//
+//   - The decisions (decide.go, history.go): functions of their arguments
+//     that return what to do (or append it to the plan they are handed)
+//     and write nothing else. Which nodes should run a
+//     pod (NodeShouldRunDaemonPod, the compiled placement), what a node
+//     needs (podsShouldBeOnNode: create, the pods to delete, the notes and
+//     wake-ups, and the failed-pod backoff entry to store, from the table
+//     it is handed read-only), what a node contributes to the status
+//     (contribution) and its part in a rolling update (classify), the
+//     rolling update's budget and candidates (MaxUnavailableAndSurge,
+//     rollingUpdateChoice: what to create, delete or surge), the status
+//     to write (statusUpdate), the pod template, and the revision history
+//     (decideHistory: which revision is current, what to create, adopt,
+//     release, relabel or renumber, or a collision; pruneHistory). They
+//     read the cache's node entries and aggregates, never write them.
+//   - The cache (cache.go): per DaemonSet (dsState), the object and its
+//     compiled spec, the current hash, its nodes and the pods filed on
+//     them, the aggregates kept by deltas (status counters,
+//     rolling-update sets, the hashes its pods carry), the revisions it
+//     controls; plus the controller's own work on it (dsWork: marks, the
+//     create queue, claims to check, notes for the next sync, the pod name
+//     counter, consecutive failures). Observe writes it (O(1) per pod
+//     change), the sync (sync.go) refreshes it from what the decisions
+//     return. What one sync's steps tell each other (the orphans it
+//     adopted, what its deletes remove at once, its failed creates) lives
+//     in a pass, not in the cache. The controller holds, across
+//     DaemonSets, the orphans and the failed-pod backoff table.
+//   - The report (report.go): RolloutReporter, a controller of its own
+//     (Name, Observe, Wake, Reconcile, as sim.Controller; it imports no
+//     sim) that sim.NewDefault registers beside the DaemonSet controller
+//     (and any other run may add). It
+//     learns everything from the changes it observes and the view: the
+//     current revision from the ControllerRevisions and the template (with
+//     decideHistory, the controller's own decision), the counts of each
+//     sync from the status it writes, each node's standing from the pods,
+//     the replaced pods from the deletes. It keeps per DaemonSet its
+//     compiled spec and what it knows of the history, and per running
+//     rollout each node's pods that count and downtime; its notes are
+//     RolloutStarted and RolloutFinished; Rollouts returns the reports. The
+//     controller keeps nothing of rollouts.
 //
 // # What it does, per DaemonSet
 //
@@ -84,21 +130,27 @@
 //     order.
 //   - OnDelete: a template change makes a revision and touches no pod; pods
 //     deleted by anyone come back on the current template.
-//   - Rollouts: from the sync that finds a new current revision (a
-//     template change, a rollback, or a new DaemonSet that adopted pods of
-//     older revisions) to the one
-//     that finds every desired node updated and available, the controller
+//   - Rollouts (RolloutReporter, beside the controller): from the sync
+//     that finds a new current revision (a template change, a rollback, or
+//     a new DaemonSet that adopted pods of older revisions) to the one
+//     that finds every desired node updated and available, the reporter
 //     follows start and end, the most nodes unavailable at a sync, the old
-//     pods it deleted and each node's time without a ready pod
-//     (Controller.Rollouts; RolloutStarted and RolloutFinished notes, the
-//     latter with start and end times and every node's downtime).
-//     RolloutStatus mirrors kubectl rollout status.
+//     pods deleted and each node's time without a ready pod (Rollouts;
+//     RolloutStarted and RolloutFinished notes, the latter with start and
+//     end times and every node's downtime). RolloutStatus mirrors kubectl
+//     rollout status.
 //
 // # Order and cost
 //
 // Reconcile visits marked DaemonSets by (namespace, name) and, within one,
 // marked nodes by name; pods on a node are ordered as upstream's
-// podByCreationTimestampAndPhase. Observe costs O(1) per pod change and
+// podByCreationTimestampAndPhase. A sync runs its steps in upstream's
+// order, each a decision on the cache followed by filing its result:
+// compile the spec (when the generation changed), decideHistory, load the
+// DaemonSet (when needed), claim, then per marked node podsShouldBeOnNode,
+// contribution and classify, submit within the burst limit, the rolling
+// update's choice on the aggregates, pruneHistory and statusUpdate.
+// Observe costs O(1) per pod change and
 // O(DaemonSets) per node change; a sync costs O(marked nodes + their pods).
 // A DaemonSet is loaded in full, O(nodes + its pods + orphans in its
 // namespace), when it is created, its spec changes or its current
@@ -108,7 +160,10 @@
 // pods that become available with time are found through a heap of
 // ready-time + minReadySeconds. History work is O(revisions in the
 // namespace), done only when a revision, the spec or the collision count
-// changed.
+// changed. The reporter's costs are RolloutReporter's: between rollouts
+// O(1) per pod change; a rollout's start O(nodes + pods of the DaemonSet);
+// then O(pods of the DaemonSet on the node) per pod change and per node
+// whose standing may have changed.
 //
 // # Deliberate differences from upstream
 //
@@ -180,6 +235,19 @@
 //     as upstream's error does, skips the history cleanup
 //     (TestFailedRollingUpdateSkipsCleanup).
 //   - Notes upstream does not emit: HashCollision (upstream logs it),
-//     RollingUpdateFailed, and RolloutStarted and RolloutFinished, which
-//     carry the rollout figures (see RolloutReport; TestScenarioRollingUpdate).
+//     RollingUpdateFailed, and, from the RolloutReporter (under its own
+//     name in the log), RolloutStarted and RolloutFinished, which carry
+//     the rollout figures (see RolloutReport; TestScenarioRollingUpdate).
+//   - The rollout report is an observer rather than part of the controller
+//     (DESIGN.md's layers: a controller talks only through the objects in
+//     the store, and so can whoever watches it): its notes come one round
+//     after the sync they describe, at the same instant, because that
+//     sync's counts are read from the status it writes; a rollout whose
+//     first counted sync follows one that stopped on relabelled pods gets
+//     one wake-up of the reporter's own, so its notes keep that instant
+//     (TestRolloutReporterDuplicateRevision). Its pods replaced are the
+//     pods of older revisions deleted without a DisruptionTarget condition
+//     while the rollout runs: the controller's deletes, and a user's (which
+//     the controller, counting its own, left out); preemption, eviction and
+//     pod GC mark theirs (TestRolloutReporterReplacedPods).
 package daemonset

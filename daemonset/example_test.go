@@ -9,8 +9,9 @@ import (
 	"github.com/daemonsim/daemonsim/sim"
 )
 
-// A rolling update on three nodes, then `kubectl rollout status` and
-// `kubectl rollout undo` on the result.
+// A rolling update on three nodes, followed by the RolloutReporter that
+// sim.NewDefault registers, then
+// `kubectl rollout status` and `kubectl rollout undo` on the result.
 func Example_rollout() {
 	c, _ := sim.NewDefault(sim.DefaultConfig{NodeAgent: sim.NodeAgentConfig{
 		StartLatency: sim.Fixed(time.Second), ReadyDelay: sim.Fixed(4 * time.Second)}})
@@ -35,7 +36,7 @@ func Example_rollout() {
 	msg, done, _ = daemonset.RolloutStatus(ds)
 	fmt.Print(msg)
 	fmt.Println("done:", done)
-	r := c.DaemonSets.Rollouts("default", "agent")[0]
+	r := c.Rollouts.Rollouts("default", "agent")[0]
 	fmt.Println(r.Duration(), r.PeakUnavailable, r.Replaced)
 
 	for _, cr := range daemonset.Revisions(c.View(), ds) {

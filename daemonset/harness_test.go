@@ -64,17 +64,19 @@ func node(name string, opts ...ct.NodeOption) *cluster.Node {
 	return ct.Node(name, append([]ct.NodeOption{ct.CPU("4"), ct.Memory("16Gi"), ct.MaxPods("110")}, opts...)...)
 }
 
-// world is a default cluster under test with invariant checks.
+// world is a default cluster under test with invariant checks; reporter
+// is its rollout reporter.
 type world struct {
 	t *testing.T
 	*sim.Cluster
+	reporter *daemonset.RolloutReporter
 }
 
 func newWorld(t *testing.T, agent sim.NodeAgentConfig) *world {
 	t.Helper()
 	c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 7}, NodeAgent: agent})
 	require.NoError(t, err)
-	return &world{t: t, Cluster: c}
+	return &world{t: t, Cluster: c, reporter: c.Rollouts}
 }
 
 func (w *world) submit(c cluster.Change) { w.Submit(w.Now(), "scenario", c) }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 
@@ -15,16 +16,6 @@ import (
 // DefaultRevisionHistoryLimit is how many old revisions a DaemonSet keeps
 // when spec.revisionHistoryLimit is unset (the API default).
 const DefaultRevisionHistoryLimit = 10
-
-// history is what the controller knows of a DaemonSet's
-// ControllerRevisions between syncs.
-type history struct {
-	dirty    bool   // a revision, the spec or the salt changed: recompute at the next sync
-	hashGone bool   // the last pod with some hash went away: prune again
-	cur      string // the current revision's name ("" before the first)
-	curRev   int64  // and its revision number
-	old      []*cluster.ControllerRevision
-}
 
 // templatePatch is upstream's getPatch: the JSON of
 // {"spec":{"template":<template with "$patch":"replace">}} with every
@@ -78,31 +69,43 @@ func revisionHash(cr *cluster.ControllerRevision) string {
 	return cr.Name
 }
 
-// constructHistory is upstream's constructHistory: claim the namespace's
-// revisions (adopt orphans that match the selector, release owned ones that
-// do not), label those without a hash label with their name, split them
-// into current (matching the template) and old, and make the current one:
-// create it (revision max(old)+1) when there is none, or keep the newest
-// of the matching ones (relabelling the DaemonSet's pods to its hash and
-// deleting the others) and renumber it to max(old)+1 when it is older
-// (a rollback). A name taken by a different template is a hash collision:
-// status.collisionCount goes up and the sync stops, as upstream's error
-// does; the next sync salts the hash with the new count. It sets
-// st.hash and returns false when the sync must stop: after a collision,
-// and after relabelling pods (the rest waits until the new labels are
-// observed, where upstream would act on stale labels). It runs only when a
-// revision, the spec or the collision count changed. O(revisions in the
-// namespace), plus O(pods of the DaemonSet) for a duplicate.
-func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *cluster.Plan) bool {
-	h := &st.history
-	if !h.dirty {
-		return true
-	}
-	ds := st.ds
+// historyDecision is what decideHistory found for one DaemonSet.
+type historyDecision struct {
+	// cur is the current revision (created, adopted or renumbered by
+	// the changes planned); nil when a hash collision stops the sync.
+	cur *cluster.ControllerRevision
+	// created: cur is new (no revision matched the template).
+	created bool
+	// old are the other revisions the DaemonSet controls once the
+	// planned changes apply.
+	old []*cluster.ControllerRevision
+	// relabelled: pods were relabelled to cur's hash, and the sync stops
+	// until the new labels are observed.
+	relabelled bool
+}
+
+// decideHistory is upstream's constructHistory as a function of its
+// inputs: claim the namespace's revisions (adopt orphans that match the
+// selector, release owned ones that do not), label those without a hash
+// label with their name, split them into current (whose data equals
+// patch, the template's) and old, and make the current one: create it
+// (revision max(old)+1) when there is none, or keep the newest of the
+// matching ones (relabelling the claimed pods, which claimed yields with
+// whether they are adopted, to its hash and deleting the others) and
+// renumber it to max(old)+1 when it is older (a rollback). A name taken
+// by a different template is a hash collision: status.collisionCount goes
+// up and the sync stops, as upstream's error does; the next sync salts the
+// hash with the new count. The changes and notes go to plan. A sync stops
+// after a collision (cur nil) and after relabelling pods (the rest waits
+// until the new labels are observed, where upstream would act on stale
+// labels). Cost: O(revisions in the namespace), plus O(claimed pods) for a
+// duplicate.
+func decideHistory(view cluster.View, ds *cluster.DaemonSet, sel selector.Selector, patch []byte,
+	claimed iter.Seq2[*cluster.Pod, bool], plan *cluster.Plan) historyDecision {
 	var current, old []*cluster.ControllerRevision
 	for cr := range view.ControllerRevisions(ds.Namespace) {
 		ref := cr.ControllerRef()
-		matches := st.sel.Matches(cr.Labels)
+		matches := sel.Matches(cr.Labels)
 		var cp *cluster.ControllerRevision
 		switch {
 		case ref != nil && ref.UID == ds.UID && !matches:
@@ -131,7 +134,7 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 			plan.Changes = append(plan.Changes, cluster.Update{Object: cp, ExpectedRV: cr.ResourceVersion})
 			cr = cp
 		}
-		if bytes.Equal(cr.Data, st.patch) {
+		if bytes.Equal(cr.Data, patch) {
 			current = append(current, cr)
 		} else {
 			old = append(old, cr)
@@ -142,13 +145,12 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 		maxOld = max(maxOld, cr.Revision)
 	}
 	next := maxOld + 1
-	var cur *cluster.ControllerRevision
-	created, relabelled := false, false
+	d := historyDecision{old: old}
 	if len(current) == 0 {
 		hash := TemplateHash(&ds.Spec.Template, ds.Status.CollisionCount)
 		name := ds.Name + "-" + hash
 		if ex, ok := view.ControllerRevision(ds.Namespace, name); ok {
-			if !bytes.Equal(ex.Data, st.patch) {
+			if !bytes.Equal(ex.Data, patch) {
 				cp := *ds
 				n := int32(1)
 				if cc := ds.Status.CollisionCount; cc != nil {
@@ -156,58 +158,45 @@ func (c *Controller) constructHistory(view cluster.View, st *dsState, plan *clus
 				}
 				cp.Status.CollisionCount = &n
 				plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
-				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonHashCollision,
+				plan.Notes = append(plan.Notes, cluster.Note{Object: cluster.KeyOf(ds), Type: cluster.NoteNormal, Reason: ReasonHashCollision,
 					Message: fmt.Sprintf("Found a hash collision for DaemonSet %q - bumping collisionCount to %d to resolve it", ds.Name, n)})
-				return false
+				return historyDecision{}
 			}
-			cur = ex
+			d.cur = ex
 		} else {
 			labels := maps.Clone(ds.Spec.Template.Labels)
 			if labels == nil {
 				labels = selector.Set{}
 			}
 			labels[ControllerRevisionHashLabel] = hash
-			cur = &cluster.ControllerRevision{
+			d.cur = &cluster.ControllerRevision{
 				ObjectMeta: cluster.ObjectMeta{Name: name, Namespace: ds.Namespace, Labels: labels,
 					Annotations: maps.Clone(ds.Annotations), OwnerReferences: []cluster.OwnerReference{controllerRef(ds)}},
-				Data: st.patch, Revision: next,
+				Data: patch, Revision: next,
 			}
-			plan.Changes = append(plan.Changes, cluster.Create{Object: cur})
-			created = true
+			plan.Changes = append(plan.Changes, cluster.Create{Object: d.cur})
+			d.created = true
 		}
 	} else {
-		cur, relabelled = c.dedupHistory(view, st, current, plan)
-		if cur.Revision < next {
-			cp := *cur
+		d.cur, d.relabelled = dedupHistory(ds, current, claimed, plan)
+		if d.cur.Revision < next {
+			cp := *d.cur
 			cp.Revision = next
 			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp})
-			cur = &cp
+			d.cur = &cp
 		}
 	}
-	h.dirty = false
-	h.hashGone = true // prune at this sync (or the next, after a relabelling)
-	h.old = old
-	// a rollout: the current revision changed, or a new DaemonSet made a
-	// revision beside adopted old ones (its adopted pods will be replaced)
-	if h.cur != cur.Name && (h.cur != "" || created && len(old) > 0) {
-		c.startRollout(st, cur)
-	}
-	h.cur, h.curRev = cur.Name, cur.Revision
-	if hash := revisionHash(cur); hash != st.hash {
-		st.hash = hash
-		st.built = false // every pod's standing changes: reload
-	}
-	// after a relabelling, upstream's later steps would see the pods' old
-	// labels; wait for the new ones to be observed instead
-	return !relabelled
+	return d
 }
 
 // dedupHistory is upstream's dedupCurHistories: of several revisions
 // matching the template, keep the one with the highest revision (on a tie
 // the last by name), relabel every pod the DaemonSet claims (its own that
-// match the selector, and the orphans it adopts in the same write) whose
-// hash label differs to its hash, and delete the others.
-func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*cluster.ControllerRevision, plan *cluster.Plan) (keep *cluster.ControllerRevision, relabelled bool) {
+// match the selector, and the orphans it adopts in the same write: claimed
+// yields each with whether it is adopted) whose hash label differs to its
+// hash, and delete the others.
+func dedupHistory(ds *cluster.DaemonSet, current []*cluster.ControllerRevision, claimed iter.Seq2[*cluster.Pod, bool],
+	plan *cluster.Plan) (keep *cluster.ControllerRevision, relabelled bool) {
 	keep = current[0]
 	for _, cr := range current[1:] {
 		if cr.Revision >= keep.Revision {
@@ -218,11 +207,9 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 		return keep, false
 	}
 	hash := revisionHash(keep)
-	// upstream relabels the pods getDaemonPods claims: the owned pods that
-	// match the selector and the orphans it adopts on the way
-	relabel := func(p *cluster.Pod, adopt bool) {
+	for p, adopt := range claimed {
 		if p.Labels[ControllerRevisionHashLabel] == hash {
-			return // an orphan to adopt only is claim's
+			continue // an orphan to adopt only is claim's
 		}
 		cp := *p
 		cp.Labels = maps.Clone(p.Labels)
@@ -231,20 +218,10 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 		}
 		cp.Labels[ControllerRevisionHashLabel] = hash
 		if adopt {
-			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(st.ds))
+			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(ds))
 		}
 		plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
 		relabelled = true
-	}
-	for p := range view.PodsControlledBy(st.ds.UID) {
-		if c.ownerOf(p) == st && st.sel.Matches(p.Labels) {
-			relabel(p, false)
-		}
-	}
-	for _, p := range sortedPods(c.orphans[st.key.Namespace]) {
-		if st.sel.Matches(p.Labels) && !p.IsTerminating() {
-			relabel(p, true)
-		}
 	}
 	for _, cr := range current {
 		if cr != keep {
@@ -254,41 +231,32 @@ func (c *Controller) dedupHistory(view cluster.View, st *dsState, current []*clu
 	return keep, relabelled
 }
 
-// cleanupHistory is upstream's cleanupHistory: when there are more old
-// revisions than spec.revisionHistoryLimit, delete the oldest (by
-// revision, then name) whose hash no pod of the DaemonSet carries, until
-// the limit is met or none is left to delete. The current revision is
-// never deleted. It runs when the revisions were recomputed or a hash lost
-// its last pod. O(old revisions).
-func (c *Controller) cleanupHistory(st *dsState, plan *cluster.Plan) {
-	h := &st.history
-	if !h.hashGone {
-		return
-	}
-	h.hashGone = false
-	limit := DefaultRevisionHistoryLimit
-	if l := st.ds.Spec.RevisionHistoryLimit; l != nil {
-		limit = int(*l)
-	}
-	toKill := len(h.old) - limit
+// pruneHistory is upstream's cleanupHistory's choice: when there are more
+// old revisions than limit, the oldest (by revision, then name) whose hash
+// no pod of the DaemonSet runs (live reports it), until the limit is met or
+// none is left; the current revision is never among old. The slice is
+// new. O(old · log old).
+func pruneHistory(old []*cluster.ControllerRevision, limit int, live func(hash string) bool) []*cluster.ControllerRevision {
+	toKill := len(old) - limit
 	if toKill <= 0 {
-		return
+		return nil
 	}
-	old := slices.Clone(h.old)
+	old = slices.Clone(old)
 	slices.SortFunc(old, func(a, b *cluster.ControllerRevision) int {
 		return cmp.Or(cmp.Compare(a.Revision, b.Revision), cmp.Compare(a.Name, b.Name))
 	})
+	var out []*cluster.ControllerRevision
 	for _, cr := range old {
 		if toKill <= 0 {
 			break
 		}
-		h := revisionHash(cr)
-		if st.hashes[h]-countOf(st.removed, h) > 0 {
+		if live(revisionHash(cr)) {
 			continue // a live pod still runs it
 		}
-		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(cr)})
+		out = append(out, cr)
 		toKill--
 	}
+	return out
 }
 
 // countOf counts v in l.

@@ -122,7 +122,7 @@ func TestScenarioOrphanThenAdopt(t *testing.T) {
 	assert.Equal(t, names, adopted, "the same pods, not new ones")
 	assert.Equal(t, int32(2), w.status("agent").UpdatedNumberScheduled, "same template, same hash")
 	assert.Empty(t, w.notes(daemonset.ReasonSuccessfulDelete))
-	assert.Empty(t, w.DaemonSets.Rollouts("default", "agent"), "same template: nothing to roll")
+	assert.Empty(t, w.reporter.Rollouts("default", "agent"), "same template: nothing to roll")
 	revs := daemonset.Revisions(w.View(), ds)
 	require.Len(t, revs, 1, "the orphaned revision is adopted, not made again")
 	assert.Equal(t, int64(1), revs[0].Revision)
@@ -193,7 +193,7 @@ func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
 	require.Len(t, revs, 3)
 	assert.Equal(t, []int64{1, 2, 3}, []int64{revs[0].Revision, revs[1].Revision, revs[2].Revision}, "the adopted revisions are the old ones")
 	assert.Len(t, w.notes(daemonset.ReasonSuccessfulDelete), replacedBefore+2, "both adopted pods replaced")
-	reports := w.DaemonSets.Rollouts("default", "agent")
+	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1, "replacing adopted pods is a rollout")
 	assert.Equal(t, 2, reports[0].Replaced)
 	assert.False(t, reports[0].End.IsZero())
@@ -226,7 +226,7 @@ func TestScenarioRollingUpdate(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, done, msg)
 
-	reports := w.DaemonSets.Rollouts("default", "agent")
+	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1)
 	r := reports[0]
 	assert.Equal(t, int64(2), r.Revision)
@@ -259,7 +259,7 @@ func TestScenarioSurgeRollingUpdate(t *testing.T) {
 		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
 	})
 	w.run(10 * time.Minute)
-	reports := w.DaemonSets.Rollouts("default", "agent")
+	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1)
 	r := reports[0]
 	assert.Zero(t, r.PeakUnavailable)
@@ -481,6 +481,7 @@ func TestDeterminism(t *testing.T) {
 		c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 11}, NodeAgent: sim.NodeAgentConfig{
 			StartLatency: sim.LogNormal(2*time.Second, 0.5), ReadyDelay: sim.Uniform(time.Second, 5*time.Second), FailureProbability: 0.1}})
 		require.NoError(t, err)
+		reporter := c.Rollouts
 		for i := range 20 {
 			c.Submit(c.Now(), "scenario", cluster.Create{Object: node(string(rune('a'+i)) + "-node")})
 		}
@@ -496,7 +497,7 @@ func TestDeterminism(t *testing.T) {
 			c.Submit(c.Now(), "scenario", cluster.Update{Object: cp})
 		}
 		require.NoError(t, c.RunFor(10*time.Minute))
-		require.Len(t, c.DaemonSets.Rollouts("default", "agent"), 1)
+		require.Len(t, reporter.Rollouts("default", "agent"), 1)
 		var b strings.Builder
 		require.NoError(t, c.WriteJSONL(&b))
 		return c, b.String()

@@ -14,11 +14,14 @@ import (
 
 // stepper drives one controller against a store sync by sync, with the
 // test playing scheduler and kubelet, so that every sync's creates and
-// deletes can be checked.
+// deletes can be checked. A rollout reporter, when r is set, reconciles
+// with the controller at every sync, on the same view, as an engine round
+// has them; reports flushes it at the current instant.
 type stepper struct {
 	t       *testing.T
 	s       *cluster.Store
 	c       *daemonset.Controller
+	r       *daemonset.RolloutReporter
 	now     time.Time
 	ds      string // the DaemonSet under test
 	wakes   []wake
@@ -43,7 +46,8 @@ type wake struct {
 // every pod Ready.
 func newStepper(t *testing.T, count int, ds *cluster.DaemonSet) *stepper {
 	t.Helper()
-	s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}), now: t0, ds: ds.Name, budget: unchecked}
+	s := &stepper{t: t, s: cluster.NewStore(), c: daemonset.New(daemonset.Config{}),
+		r: daemonset.NewRolloutReporter(daemonset.RolloutReporterConfig{}), now: t0, ds: ds.Name, budget: unchecked}
 	for i := range count {
 		s.apply(cluster.Create{Object: node(fmt.Sprintf("n%d", i))})
 	}
@@ -71,6 +75,9 @@ func (s *stepper) apply(ch cluster.Change) {
 	d, err := s.s.Apply(s.now, ch)
 	require.NoError(s.t, err, "%s", ch)
 	s.c.Observe(d)
+	if s.r != nil {
+		s.r.Observe(d)
+	}
 }
 
 // sync runs one Reconcile, applies its plan and returns the nodes of the
@@ -79,6 +86,7 @@ func (s *stepper) sync() (created, deleted []string) {
 	s.t.Helper()
 	plan, err := s.c.Reconcile(s.now, s.s)
 	require.NoError(s.t, err)
+	s.reconcileReporter()
 	ds, _ := s.s.DaemonSet("default", s.ds)
 	want := daemonset.ComputeStatus(s.s, ds, s.now) // what the sync saw
 	// a sync that adopts, renumbers or deduplicates revisions counts pods
@@ -274,8 +282,31 @@ func (s *stepper) check() {
 	}
 }
 
-// noteMessages returns the messages of the notes with reason.
+// reconcileReporter runs the reporter's round, if there is one, and
+// keeps its notes.
+func (s *stepper) reconcileReporter() {
+	s.t.Helper()
+	if s.r == nil {
+		return
+	}
+	plan, err := s.r.Reconcile(s.now, s.s)
+	require.NoError(s.t, err)
+	s.notes = append(s.notes, plan.Notes...)
+}
+
+// reports returns the reporter's rollouts of the DaemonSet, after a round
+// at the current instant for the counts of the last sync (an engine has
+// one after every change).
+func (s *stepper) reports() []daemonset.RolloutReport {
+	s.t.Helper()
+	s.reconcileReporter()
+	return s.r.Rollouts("default", s.ds)
+}
+
+// noteMessages returns the messages of the notes with reason, the
+// reporter's included (after a round at the current instant).
 func (s *stepper) noteMessages(reason string) []string {
+	s.reconcileReporter()
 	var out []string
 	for _, n := range s.notes {
 		if n.Reason == reason {

@@ -1,14 +1,49 @@
 package daemonset
 
+// The sync: one DaemonSet's upstream syncDaemonSet, restricted to its
+// marked nodes. It refreshes the cache, asks the decisions, files what
+// they return in the cache and the controller's work, and plans it.
+
 import (
 	"cmp"
-	"fmt"
+	"container/heap"
+	"iter"
 	"slices"
 	"time"
 
 	"github.com/daemonsim/daemonsim/cluster"
-	"github.com/daemonsim/daemonsim/selector"
 )
+
+// pass is one sync of one DaemonSet under way: what its steps tell each
+// other, none of it kept once the sync ends. The controller reuses one.
+type pass struct {
+	now  time.Time
+	view cluster.View
+	st   *dsState
+	plan *cluster.Plan
+	// rules are podsShouldBeOnNode's, for this sync
+	rules nodeRules
+	// the orphans this sync adopted, and what its deletes remove at once
+	// (the pods that leave the store without a grace period): their
+	// revision hashes (for cleanupHistory) and the adopted ones among them
+	// (for the status)
+	adopted     map[string]bool
+	removed     []string
+	uncounted   []*cluster.Pod
+	statusBlind bool // the status does not see the deletes being submitted
+	failed      int  // failed creates
+}
+
+// begin resets the controller's pass for a sync of st.
+func (c *Controller) begin(now time.Time, view cluster.View, st *dsState, plan *cluster.Plan) *pass {
+	p := &c.pass
+	clear(p.adopted)
+	p.now, p.view, p.st, p.plan = now, view, st, plan
+	p.rules = nodeRules{}
+	p.removed, p.uncounted = p.removed[:0], p.uncounted[:0]
+	p.statusBlind, p.failed = false, 0
+	return p
+}
 
 // sync is upstream's syncDaemonSet for one DaemonSet, restricted to its
 // marked nodes: claim pods, construct the revision history, decide per node
@@ -22,9 +57,8 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 		return
 	}
 	st.ds = ds
-	st.now = now
-	plan.Notes = append(plan.Notes, st.notes...)
-	st.notes = nil
+	plan.Notes = append(plan.Notes, st.work.notes...)
+	st.work.notes = nil
 	if ds.Spec.Selector != nil && ds.Spec.Selector.IsEmpty() {
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonSelectingAll,
 			Message: "This daemon set is selecting all pods. A non-empty selector is required."})
@@ -33,25 +67,28 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 	if ds.DeletionTimestamp != nil {
 		return // being deleted: no manage, no status (upstream)
 	}
-	if st.compiledGen != ds.Generation {
-		c.compile(st)
+	p := c.begin(now, view, st, plan)
+	if st.spec.generation != ds.Generation {
+		st.spec = compileSpec(ds)
 		st.built = false
 	}
-	if !c.constructHistory(view, st, plan) {
+	if !c.constructHistory(p) {
 		return // a hash collision: retried with the new collision count
 	}
 	if !st.built {
 		c.rebuild(view, st)
 	}
-	c.claim(view, st, plan)
+	c.claim(p)
 	c.markAvailable(now, st)
 
-	nodes := st.dirtyNodes
-	st.dirtyNodes = nil
+	nodes := st.work.dirtyNodes
+	st.work.dirtyNodes = nil
 	slices.SortFunc(nodes, func(a, b *nodeEntry) int { return cmp.Compare(a.name, b.name) })
 	var creates []*nodeEntry
 	var deletes []*cluster.Pod
 	surge := allowsSurge(ds)
+	p.rules = nodeRules{ds: ds, target: st.target(), surge: surge, adopted: p.adopted, backoff: c.backoff,
+		initial: c.cfg.BackoffInitial, max: c.cfg.BackoffMax}
 	for _, e := range nodes {
 		e.dirty = false
 		e.pending = false // re-evaluated below
@@ -60,44 +97,52 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 			e.known, e.stale = ok, false
 			e.shouldRun, e.shouldContinue = false, false
 			if ok {
-				e.shouldRun, e.shouldContinue = st.pl.shouldRun(node)
+				e.shouldRun, e.shouldContinue = st.spec.pl.shouldRun(node)
 			}
 		}
 		if e.known {
-			creates, deletes = c.podsShouldBeOnNode(now, st, e, surge, creates, deletes, plan)
+			var create bool
+			var bu backoffUpdate
+			create, deletes, bu = podsShouldBeOnNode(now, &p.rules, e, deletes, plan)
+			if create {
+				creates = append(creates, e)
+			}
+			if bu.key != "" {
+				c.backoff[bu.key] = bu.entry
+			}
 		} else {
 			// unscheduled pods aimed at a vanished node never get bound
 			// and PodGC does not see them: delete them here
-			for _, p := range e.pods {
-				if !p.IsBound() {
-					deletes = append(deletes, p)
+			for _, q := range e.pods {
+				if !q.IsBound() {
+					deletes = append(deletes, q)
 				}
 			}
 		}
 	}
 	// the nodes' standing as this sync found them (the plan is not applied yet)
+	tg := p.rules.target
 	var watched []*cluster.Pod // the current node's pods whose availability is awaited
 	var e *nodeEntry
-	watch := func(p *cluster.Pod) {
-		if !slices.Contains(watched, p) {
-			watched = append(watched, p)
-			c.watchAvailability(now, st, e, p, plan)
+	watch := func(q *cluster.Pod) {
+		if !slices.Contains(watched, q) {
+			watched = append(watched, q)
+			c.watchAvailability(now, st, e, q, plan)
 		}
 	}
 	for _, e = range nodes {
 		watched = watched[:0]
-		nc := contribution(now, st, e, watch)
+		nc := contribution(now, tg, e, watch)
 		st.total.add(e.contrib, -1)
 		st.total.add(nc, 1)
 		e.contrib = nc
-		st.rs.setRoll(e, classify(now, st, e, surge, watch))
-		c.trackRollout(now, st, e, nc)
+		st.rs.setRoll(e, classify(now, tg, e, surge, watch))
 	}
-	done := c.syncNodes(st, view, creates, deletes, plan)
+	done := c.syncNodes(p, creates, deletes)
 	// upstream's manage returns the error of a failed create, and a failed
 	// rolling update returns its own: either ends the sync before the
 	// rolling update and the history cleanup
-	failed := st.failed > 0
+	failed := p.failed > 0
 	if !failed && ds.Spec.UpdateStrategy.Type == cluster.RollingUpdateDaemonSetStrategyType {
 		// upstream runs the rolling update when manage's expectations are
 		// met, and manage's own creates and deletes are observed at once
@@ -109,173 +154,103 @@ func (c *Controller) sync(now time.Time, view cluster.View, st *dsState, plan *c
 		// where the rolling update follows a manage that acted only at the
 		// next sync: so only its deletes after a manage that did nothing
 		// uncount the orphans they remove
-		st.statusBlind = len(done.created)+len(done.deleted) > 0
-		failed = c.rollingUpdate(view, st, plan)
-		st.statusBlind = false
+		p.statusBlind = len(done.created)+len(done.deleted) > 0
+		failed = c.rollingUpdate(p)
+		p.statusBlind = false
 	}
 	for _, e := range nodes {
 		if !e.known && len(e.pods) == 0 && !e.dirty {
 			delete(st.nodes, e.name)
 		}
 	}
-	c.uncount(now, st)
+	c.uncount(p)
 	if !failed {
-		c.cleanupHistory(st, plan)
+		c.cleanupHistory(p)
 	}
-	c.writeStatus(st, plan)
-	c.followRollout(st, plan)
-	clear(st.adopted)
-	st.removed, st.uncounted = st.removed[:0], st.uncounted[:0]
-	if st.failed > 0 {
+	if cp := statusUpdate(st.ds, st.total); cp != nil {
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: cp, Handoff: true})
+	}
+	if p.failed > 0 {
 		// upstream returns the error and the work queue retries the key
 		// with its per-item exponential backoff (5ms doubling to 1000s)
-		st.failed = 0
-		st.failures++
-		delay := min(5*time.Millisecond<<min(st.failures-1, 30), 1000*time.Second)
-		plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: st.key, After: delay})
+		st.work.failures++
+		plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: st.key, After: failuresDelay(st.work.failures)})
 	} else {
-		st.failures = 0
+		st.work.failures = 0
 	}
 }
 
-// followRollout starts, measures and finishes the rollout being followed.
-func (c *Controller) followRollout(st *dsState, plan *cluster.Plan) {
-	r := st.rollout
-	if r == nil {
+// constructHistory runs decideHistory when a revision, the spec or the
+// collision count changed, and files the outcome in the cache: the old
+// revisions, a prune at this sync, and the current hash (a new one
+// reloads the DaemonSet). It returns false when the sync must stop.
+func (c *Controller) constructHistory(p *pass) bool {
+	st := p.st
+	h := &st.history
+	if !h.dirty {
+		return true
+	}
+	d := decideHistory(p.view, st.ds, st.spec.sel, st.spec.patch, c.claimed(p.view, st), p.plan)
+	if d.cur == nil {
+		return false
+	}
+	h.dirty = false
+	h.hashGone = true // prune at this sync (or the next, after a relabelling)
+	h.old = d.old
+	if hash := revisionHash(d.cur); hash != st.hash {
+		st.hash = hash
+		st.built = false // every pod's standing changes: reload
+	}
+	// after a relabelling, upstream's later steps would see the pods' old
+	// labels; wait for the new ones to be observed instead
+	return !d.relabelled
+}
+
+// claimed yields the pods upstream's getDaemonPods claims for st: its own
+// that match the selector, then the orphans it would adopt (matching, not
+// being deleted), each with whether it is adopted.
+func (c *Controller) claimed(view cluster.View, st *dsState) iter.Seq2[*cluster.Pod, bool] {
+	return func(yield func(*cluster.Pod, bool) bool) {
+		for p := range view.PodsControlledBy(st.ds.UID) {
+			if c.ownerOf(p) == st && st.spec.sel.Matches(p.Labels) && !yield(p, false) {
+				return
+			}
+		}
+		for _, p := range sortedPods(c.orphans[st.key.Namespace]) {
+			if st.spec.sel.Matches(p.Labels) && !p.IsTerminating() && !yield(p, true) {
+				return
+			}
+		}
+	}
+}
+
+// cleanupHistory deletes the revisions pruneHistory picks, when the
+// revisions were recomputed or a hash lost its last pod: a revision is
+// live while a pod still filed carries its hash and is not removed by
+// this sync.
+func (c *Controller) cleanupHistory(p *pass) {
+	st := p.st
+	h := &st.history
+	if !h.hashGone {
 		return
 	}
-	t := st.total
-	if st.rolloutPending {
-		st.rolloutPending = false
-		r.report.Start = st.now
-		r.report.MaxUnavailable, r.report.MaxSurge, _ = MaxUnavailableAndSurge(st.ds, int(t.desired))
-		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonRolloutStarted,
-			Message: fmt.Sprintf("rolling out revision %d (%s) to %d nodes: %d of them updated, maxUnavailable %d, maxSurge %d",
-				r.report.Revision, r.report.Hash, t.desired, t.updated, r.report.MaxUnavailable, r.report.MaxSurge)})
+	h.hashGone = false
+	limit := DefaultRevisionHistoryLimit
+	if l := st.ds.Spec.RevisionHistoryLimit; l != nil {
+		limit = int(*l)
 	}
-	r.report.PeakUnavailable = max(r.report.PeakUnavailable, int(t.desired-t.available))
-	if t.updated >= t.desired && t.available >= t.desired {
-		c.finishRollout(st, false, plan)
+	live := func(hash string) bool { return st.hashes[hash]-countOf(p.removed, hash) > 0 }
+	for _, cr := range pruneHistory(h.old, limit, live) {
+		p.plan.Changes = append(p.plan.Changes, cluster.Delete{Key: cluster.KeyOf(cr)})
 	}
-}
-
-// allowsSurge is upstream's AllowsSurge: a RollingUpdate whose maxSurge
-// resolves to more than zero against one node.
-func allowsSurge(ds *cluster.DaemonSet) bool {
-	_, surge, err := MaxUnavailableAndSurge(ds, 1)
-	return err == nil && surge > 0
-}
-
-// podsShouldBeOnNode is upstream's per-node decision; it appends the node
-// to creates when it needs a pod and the pods to delete to deletes.
-func (c *Controller) podsShouldBeOnNode(now time.Time, st *dsState, e *nodeEntry, surge bool,
-	creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) ([]*nodeEntry, []*cluster.Pod) {
-	ds := st.ds
-	exists := len(e.pods) > 0
-	switch {
-	case e.shouldRun && !exists:
-		creates = append(creates, e)
-	case e.shouldContinue:
-		var running []*cluster.Pod
-		// of several failed pods the first is deleted and the backoff
-		// holds the others; upstream meets the pods it owned before the
-		// sync before those it adopted in it (FilterPodsByOwner), each
-		// group in its cache's order, here by podLess
-		pods := e.pods
-		if len(pods) > 1 {
-			pods = slices.SortedFunc(slices.Values(e.pods), func(a, b *cluster.Pod) int {
-				if aa, ba := st.adopted[a.Name], st.adopted[b.Name]; aa != ba {
-					if ba {
-						return -1
-					}
-					return 1
-				}
-				return podLess(a, b)
-			})
-		}
-		for _, p := range pods {
-			if p.IsTerminating() {
-				continue
-			}
-			switch p.Status.Phase {
-			case cluster.PodFailed:
-				key := fmt.Sprintf("%s/%d/%s", ds.UID, ds.Status.ObservedGeneration, e.name)
-				if b, ok := c.backoff[key]; ok && now.Sub(b.lastUpdate) < b.delay {
-					plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(p), After: b.delay})
-					continue
-				}
-				c.backoffNext(key, now)
-				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonFailedDaemonPod,
-					Message: fmt.Sprintf("Found failed daemon pod %s/%s on node %s, will try to kill it", p.Namespace, p.Name, e.name)})
-				deletes = append(deletes, p)
-			case cluster.PodSucceeded:
-				plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSucceededDaemonPod,
-					Message: fmt.Sprintf("Found succeeded daemon pod %s/%s on node %s, will try to delete it", p.Namespace, p.Name, e.name)})
-				deletes = append(deletes, p)
-			default:
-				running = append(running, p)
-			}
-		}
-		slices.SortFunc(running, podLess)
-		if !surge {
-			if len(running) > 1 {
-				deletes = append(deletes, running[1:]...)
-			}
-			break
-		}
-		if len(running) <= 1 {
-			if len(running) == 0 && e.shouldRun {
-				creates = append(creates, e)
-			}
-			break
-		}
-		var oldestNew, oldestOld *cluster.Pod
-		for _, p := range running {
-			// upstream's surge rule compares the hash label only
-			if p.Labels[ControllerRevisionHashLabel] == st.hash {
-				if oldestNew == nil {
-					oldestNew = p
-					continue
-				}
-			} else if oldestOld == nil {
-				oldestOld = p
-				continue
-			}
-			deletes = append(deletes, p)
-		}
-		if oldestNew != nil && oldestOld != nil &&
-			(!oldestOld.IsReady() || oldestNew.IsAvailable(ds.Spec.MinReadySeconds, now)) {
-			deletes = append(deletes, oldestOld)
-		}
-	case exists: // and !shouldContinue
-		for _, p := range e.pods {
-			if !p.IsTerminating() {
-				deletes = append(deletes, p)
-			}
-		}
-	}
-	return creates, deletes
-}
-
-// backoffNext is flowcontrol.Backoff.Next without jitter: the first
-// failure (or one after more than twice the maximum since the last) waits
-// the initial delay, each next one twice the last, up to the maximum.
-func (c *Controller) backoffNext(key string, now time.Time) {
-	b, ok := c.backoff[key]
-	if !ok || now.Sub(b.lastUpdate) > 2*c.cfg.BackoffMax {
-		b.delay = c.cfg.BackoffInitial
-	} else {
-		b.delay = min(2*b.delay, c.cfg.BackoffMax)
-	}
-	b.lastUpdate = now
-	c.backoff[key] = b
 }
 
 // syncNodes is manage's share of upstream's syncNodes: nodes found to need
 // a pod join the DaemonSet's create queue, and at most BurstReplicas of
 // them, oldest first, are submitted with the deletes. It returns what was
 // submitted.
-func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEntry, deletes []*cluster.Pod, plan *cluster.Plan) submitted {
+func (c *Controller) syncNodes(p *pass, creates []*nodeEntry, deletes []*cluster.Pod) submitted {
+	st := p.st
 	burst := c.cfg.BurstReplicas
 	// nodes left over by the burst limit wait in a queue instead of being
 	// re-evaluated at every sync, so that creating n pods costs O(n), not
@@ -283,23 +258,23 @@ func (c *Controller) syncNodes(st *dsState, view cluster.View, creates []*nodeEn
 	for _, e := range creates {
 		if !e.pending {
 			e.pending = true
-			st.createQueue = append(st.createQueue, e)
+			st.work.createQueue = append(st.work.createQueue, e)
 		}
 	}
 	var names []string
-	for len(st.createQueue) > 0 && len(names) < burst {
-		e := st.createQueue[0]
-		st.createQueue[0] = nil
-		st.createQueue = st.createQueue[1:]
+	for len(st.work.createQueue) > 0 && len(names) < burst {
+		e := st.work.createQueue[0]
+		st.work.createQueue[0] = nil
+		st.work.createQueue = st.work.createQueue[1:]
 		if e.pending {
 			e.pending = false
 			names = append(names, e.name)
 		}
 	}
-	if len(st.createQueue) == 0 {
-		st.createQueue = nil // let the array go
+	if len(st.work.createQueue) == 0 {
+		st.work.createQueue = nil // let the array go
 	}
-	return c.submit(st, view, names, deletes, plan)
+	return c.submit(p, names, deletes)
 }
 
 // submitted is what one syncNodes call planned: the pods it creates and
@@ -313,7 +288,8 @@ type submitted struct {
 // a failed create (FailedCreate; the DaemonSet is retried with the work
 // queue's backoff), and at most BurstReplicas deletes. Nodes left over are
 // marked for the next sync. It returns the pods it creates and deletes.
-func (c *Controller) submit(st *dsState, view cluster.View, creates []string, deletes []*cluster.Pod, plan *cluster.Plan) submitted {
+func (c *Controller) submit(p *pass, creates []string, deletes []*cluster.Pod) submitted {
+	st, view, plan := p.st, p.view, p.plan
 	burst := c.cfg.BurstReplicas
 	var done submitted
 	createDiff := min(len(creates), burst)
@@ -325,10 +301,10 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 	for pos := 0; pos < createDiff; {
 		batchFailed := 0
 		for _, node := range creates[pos : pos+batch] {
-			p := c.newPod(view, st, node)
-			err := cluster.CheckPodAdmission(view, p)
+			q := c.newPod(view, st, node)
+			err := cluster.CheckPodAdmission(view, q)
 			if err == nil && c.cfg.Admit != nil {
-				err = c.cfg.Admit(p)
+				err = c.cfg.Admit(q)
 			}
 			if err != nil {
 				batchFailed++
@@ -337,10 +313,10 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 				c.markNode(st, node)
 				continue
 			}
-			done.created = append(done.created, p)
-			plan.Changes = append(plan.Changes, cluster.Create{Object: p, Handoff: true})
+			done.created = append(done.created, q)
+			plan.Changes = append(plan.Changes, cluster.Create{Object: q, Handoff: true})
 			plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulCreate,
-				Message: "Created pod: " + p.Name})
+				Message: "Created pod: " + q.Name})
 		}
 		failed += batchFailed
 		pos += batch
@@ -352,46 +328,59 @@ func (c *Controller) submit(st *dsState, view cluster.View, creates []string, de
 		}
 		batch = min(2*batch, createDiff-pos)
 	}
-	st.failed += failed
+	p.failed += failed
 	deleteDiff := min(len(deletes), burst)
-	for _, p := range deletes[deleteDiff:] {
-		if node, err := TargetNodeName(p); err == nil {
+	for _, q := range deletes[deleteDiff:] {
+		if node, err := TargetNodeName(q); err == nil {
 			c.markNode(st, node) // where putPod filed it
 		}
 	}
-	for _, p := range deletes[:deleteDiff] {
-		done.deleted = append(done.deleted, p)
-		if afterDelete(st.now, p) == nil {
+	for _, q := range deletes[:deleteDiff] {
+		done.deleted = append(done.deleted, q)
+		if afterDelete(p.now, q) == nil {
 			// it leaves at once: upstream's later steps, which list
 			// the pods again, no longer see it
-			if _, err := TargetNodeName(p); err == nil && p.Labels[ControllerRevisionHashLabel] != "" {
-				h := p.Labels[ControllerRevisionHashLabel]
-				st.removed = append(st.removed, h)
+			if _, err := TargetNodeName(q); err == nil && q.Labels[ControllerRevisionHashLabel] != "" {
+				h := q.Labels[ControllerRevisionHashLabel]
+				p.removed = append(p.removed, h)
 				st.history.hashGone = true
 			}
-			if st.adopted[p.Name] && !st.statusBlind {
-				st.uncounted = append(st.uncounted, p)
+			if p.adopted[q.Name] && !p.statusBlind {
+				p.uncounted = append(p.uncounted, q)
 			}
 		}
-		if st.rollout != nil && !isPodUpdated(p, st.hash, st.gen) {
-			st.rollout.report.Replaced++
-		}
-		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(p)})
+		plan.Changes = append(plan.Changes, cluster.Delete{Key: cluster.KeyOf(q)})
 		plan.Notes = append(plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteNormal, Reason: ReasonSuccessfulDelete,
-			Message: "Deleted pod: " + p.Name})
+			Message: "Deleted pod: " + q.Name})
 	}
 	return done
+}
+
+// rollingUpdate submits what rollingUpdateChoice picks on st's aggregates
+// (a RollingUpdateFailed note instead when it fails). It reports whether
+// it failed, as upstream's returns an error, which skips the history
+// cleanup. Cost: O(pods it acts on · log nodes).
+func (c *Controller) rollingUpdate(p *pass) (failed bool) {
+	st := p.st
+	creates, deletes, failure := rollingUpdateChoice(st.ds, st.target(), int(st.total.desired), &st.rs, st.nodes)
+	if failure != "" {
+		p.plan.Notes = append(p.plan.Notes, cluster.Note{Object: st.key, Type: cluster.NoteWarning, Reason: ReasonRollingUpdateFailed, Message: failure})
+		return true
+	}
+	_ = c.submit(p, creates, deletes)
+	return false
 }
 
 // uncount takes out of the status counters the orphans this sync adopted
 // and then deleted at once: upstream's status step claims them again, and
 // the adoption, against a pod no longer there, fails. Their nodes are
 // marked, so the next sync counts them from what it observes.
-func (c *Controller) uncount(now time.Time, st *dsState) {
+func (c *Controller) uncount(p *pass) {
+	st := p.st
 	var touched []*nodeEntry
 	var left [][]*cluster.Pod // touched[i]'s pods without the uncounted ones
-	for _, p := range st.uncounted {
-		node, err := TargetNodeName(p)
+	for _, q := range p.uncounted {
+		node, err := TargetNodeName(q)
 		e := st.nodes[node]
 		if err != nil || e == nil {
 			continue
@@ -401,35 +390,17 @@ func (c *Controller) uncount(now time.Time, st *dsState) {
 			touched, left = append(touched, e), append(left, slices.Clone(e.pods))
 			i = len(touched) - 1
 		}
-		left[i] = slices.DeleteFunc(left[i], func(q *cluster.Pod) bool { return q.Name == p.Name })
+		left[i] = slices.DeleteFunc(left[i], func(r *cluster.Pod) bool { return r.Name == q.Name })
 	}
 	for i, e := range touched {
 		virtual := *e
 		virtual.pods = left[i]
-		nc := contribution(now, st, &virtual, func(*cluster.Pod) {})
+		nc := contribution(p.now, st.target(), &virtual, func(*cluster.Pod) {})
 		st.total.add(e.contrib, -1)
 		st.total.add(nc, 1)
 		e.contrib = nc
 		c.markEntry(st, e)
 	}
-}
-
-// afterDelete is pod p as the store keeps it after a Delete with no grace
-// period given (cluster.Delete): nil when it leaves at once (unbound,
-// terminal, or a grace period of 0, and no finalizers), else a copy
-// terminating at now + its grace period.
-func afterDelete(now time.Time, p *cluster.Pod) *cluster.Pod {
-	grace := p.DeletionGracePeriod(nil)
-	if grace == 0 && len(p.Finalizers) == 0 {
-		return nil
-	}
-	q := *p
-	if grace > 0 || q.DeletionTimestamp == nil {
-		at := now.Add(time.Duration(grace) * time.Second)
-		q.DeletionTimestamp = &at
-	}
-	q.DeletionGracePeriodSeconds = &grace
-	return &q
 }
 
 // afterManage reclassifies, for the rolling update, the nodes whose pods
@@ -482,10 +453,11 @@ func (c *Controller) afterManage(now time.Time, st *dsState, done submitted, sur
 			t.pods = append(t.pods, p)
 		}
 	}
+	tg := st.target()
 	for _, t := range ts {
 		virtual := *t.e
 		virtual.pods = t.pods
-		st.rs.setRoll(t.e, classify(now, st, &virtual, surge, func(*cluster.Pod) {}))
+		st.rs.setRoll(t.e, classify(now, tg, &virtual, surge, func(*cluster.Pod) {}))
 		c.markEntry(st, t.e)
 	}
 }
@@ -496,8 +468,8 @@ func (c *Controller) afterManage(now time.Time, st *dsState, done submitted, sur
 func (c *Controller) newPod(view cluster.View, st *dsState, node string) *cluster.Pod {
 	p := *st.tmpl
 	for {
-		st.seq++
-		p.Name = podName(st.ds, st.seq)
+		st.work.seq++
+		p.Name = podName(st.ds, st.work.seq)
 		if _, taken := view.Pod(p.Namespace, p.Name); !taken {
 			break
 		}
@@ -506,159 +478,72 @@ func (c *Controller) newPod(view cluster.View, st *dsState, node string) *cluste
 	return &p
 }
 
-func controllerRef(ds *cluster.DaemonSet) cluster.OwnerReference {
-	t := true
-	return cluster.OwnerReference{APIVersion: "apps/v1", Kind: "DaemonSet", Name: ds.Name, UID: ds.UID, Controller: &t, BlockOwnerDeletion: &t}
-}
-
 // claim adopts marked orphans that match the selector and releases owned
 // pods that no longer do (upstream's ClaimPods), by updating their owner
 // references. An adopted pod counts as the DaemonSet's at once.
-func (c *Controller) claim(view cluster.View, st *dsState, plan *cluster.Plan) {
-	if len(st.claims) == 0 {
+func (c *Controller) claim(p *pass) {
+	st, view, plan := p.st, p.view, p.plan
+	claims := st.work.claims
+	if len(claims) == 0 {
 		return
 	}
-	names := make([]string, 0, len(st.claims))
-	for n := range st.claims { //detlint:allow collected, then sorted
+	names := make([]string, 0, len(claims))
+	for n := range claims { //detlint:allow collected, then sorted
 		names = append(names, n)
 	}
-	clear(st.claims)
+	clear(claims)
 	slices.Sort(names)
 	for _, name := range names {
-		p, ok := view.Pod(st.key.Namespace, name)
+		q, ok := view.Pod(st.key.Namespace, name)
 		if !ok {
 			continue
 		}
-		ref := p.ControllerRef()
-		matches := st.sel.Matches(p.Labels)
+		ref := q.ControllerRef()
+		matches := st.spec.sel.Matches(q.Labels)
 		switch {
-		case ref == nil && matches && !p.IsTerminating():
-			cp := *p
-			cp.OwnerReferences = append(slices.Clone(p.OwnerReferences), controllerRef(st.ds))
-			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
-			slot, _ := view.PodSlot(p.Namespace, p.Name)
+		case ref == nil && matches && !q.IsTerminating():
+			cp := *q
+			cp.OwnerReferences = append(slices.Clone(q.OwnerReferences), controllerRef(st.ds))
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: q.ResourceVersion})
+			slot, _ := view.PodSlot(q.Namespace, q.Name)
 			c.putPod(st, &cp, slot)
-			if st.adopted == nil {
-				st.adopted = map[string]bool{}
+			if p.adopted == nil {
+				p.adopted = map[string]bool{}
 			}
-			st.adopted[p.Name] = true
+			p.adopted[q.Name] = true
 		case ref != nil && ref.UID == st.ds.UID && !matches:
-			cp := *p
-			cp.OwnerReferences = slices.DeleteFunc(slices.Clone(p.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == st.ds.UID })
-			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: p.ResourceVersion})
-			slot, _ := view.PodSlot(p.Namespace, p.Name)
+			cp := *q
+			cp.OwnerReferences = slices.DeleteFunc(slices.Clone(q.OwnerReferences), func(r cluster.OwnerReference) bool { return r.UID == st.ds.UID })
+			plan.Changes = append(plan.Changes, cluster.Update{Object: &cp, ExpectedRV: q.ResourceVersion})
+			slot, _ := view.PodSlot(q.Namespace, q.Name)
 			c.removePod(st, slot)
 		}
 	}
 }
 
-// contribution is what node entry e adds to the status counters
-// (upstream's updateDaemonSetStatus, per node). A pod that is ready but not
-// yet available is passed to watch.
-func contribution(now time.Time, st *dsState, e *nodeEntry, watch func(*cluster.Pod)) counts {
-	var out counts
-	if !e.known {
-		return out
-	}
-	if !e.shouldRun {
-		if len(e.pods) > 0 {
-			out.misscheduled = 1
-		}
-		return out
-	}
-	out.desired = 1
-	if len(e.pods) == 0 {
-		return out
-	}
-	out.current = 1
-	first := slices.MinFunc(e.pods, podLess)
-	if first.IsReady() {
-		out.ready = 1
-		if first.IsAvailable(st.ds.Spec.MinReadySeconds, now) {
-			out.available = 1
-		} else {
-			watch(first)
-		}
-	}
-	if isPodUpdated(first, st.hash, st.gen) {
-		out.updated = 1
-	}
-	return out
-}
-
-// writeStatus plans a status write when a counter differs from the stored
-// status or the generation has not been observed yet.
-func (c *Controller) writeStatus(st *dsState, plan *cluster.Plan) {
-	ds, t := st.ds, st.total
-	s := ds.Status
-	if s.DesiredNumberScheduled == t.desired && s.CurrentNumberScheduled == t.current &&
-		s.NumberMisscheduled == t.misscheduled && s.NumberReady == t.ready &&
-		s.UpdatedNumberScheduled == t.updated && s.NumberAvailable == t.available &&
-		s.NumberUnavailable == t.desired-t.available && s.ObservedGeneration >= ds.Generation {
+// watchAvailability asks for e to be synced when ready pod p becomes
+// available: at the first sync from its ready time + minReadySeconds on
+// (so every node's standing is current whenever the DaemonSet syncs), and
+// with an engine wake-up at that instant, when upstream's status requeue
+// (minReadySeconds after a sync that found the pod ready but not available)
+// comes back.
+func (c *Controller) watchAvailability(now time.Time, st *dsState, e *nodeEntry, p *cluster.Pod, plan *cluster.Plan) {
+	cond, _ := p.Condition(cluster.PodReady)
+	if cond.LastTransitionTime.IsZero() {
 		return
 	}
-	cp := *ds
-	cp.Status.DesiredNumberScheduled = t.desired
-	cp.Status.CurrentNumberScheduled = t.current
-	cp.Status.NumberMisscheduled = t.misscheduled
-	cp.Status.NumberReady = t.ready
-	cp.Status.UpdatedNumberScheduled = t.updated
-	cp.Status.NumberAvailable = t.available
-	cp.Status.NumberUnavailable = t.desired - t.available
-	cp.Status.ObservedGeneration = ds.Generation
-	plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
+	at := cond.LastTransitionTime.Add(time.Duration(st.ds.Spec.MinReadySeconds) * time.Second)
+	heap.Push(&st.avail, availEntry{at: at, node: e})
+	plan.Requeue = append(plan.Requeue, cluster.Requeue{Key: cluster.KeyOf(p), After: max(at.Sub(now), 0)})
 }
 
-// ComputeStatus recounts ds's status counters from view the way upstream's
-// updateDaemonSetStatus does, over every node and every pod of ds, with the
-// current revision's hash (CurrentHash): the reference the controller's
-// incremental counters must equal. It sets
-// ObservedGeneration to ds.Generation and keeps the rest of ds.Status.
-// Cost: O(nodes + pods of ds).
-func ComputeStatus(view cluster.View, ds *cluster.DaemonSet, now time.Time) cluster.DaemonSetStatus {
-	pl := newPlacement(ds)
-	hash := CurrentHash(view, ds)
-	gen := templateGenerationLabel(ds)
-	sel, _ := selector.LabelSelectorAsSelector(ds.Spec.Selector)
-	byNode := map[string][]*cluster.Pod{}
-	for p := range view.PodsControlledBy(ds.UID) {
-		if (p.IsTerminal() && p.IsTerminating()) || !sel.Matches(p.Labels) {
-			continue // a pod that no longer matches is released, not counted
-		}
-		if n, err := TargetNodeName(p); err == nil {
-			byNode[n] = append(byNode[n], p)
+// markAvailable marks the nodes whose pods have become available by now
+// (ready time + minReadySeconds at or before now).
+func (c *Controller) markAvailable(now time.Time, st *dsState) {
+	for len(st.avail) > 0 && !st.avail[0].at.After(now) {
+		e := heap.Pop(&st.avail).(availEntry).node
+		if st.nodes[e.name] == e {
+			c.markNode(st, e.name)
 		}
 	}
-	var t counts
-	for n := range view.Nodes() {
-		shouldRun, _ := pl.shouldRun(n)
-		pods := byNode[n.Name]
-		if !shouldRun {
-			if len(pods) > 0 {
-				t.misscheduled++
-			}
-			continue
-		}
-		t.desired++
-		if len(pods) == 0 {
-			continue
-		}
-		t.current++
-		first := slices.MinFunc(pods, podLess)
-		if first.IsReady() {
-			t.ready++
-			if first.IsAvailable(ds.Spec.MinReadySeconds, now) {
-				t.available++
-			}
-		}
-		if isPodUpdated(first, hash, gen) {
-			t.updated++
-		}
-	}
-	s := ds.Status
-	s.DesiredNumberScheduled, s.CurrentNumberScheduled, s.NumberMisscheduled = t.desired, t.current, t.misscheduled
-	s.NumberReady, s.NumberAvailable, s.UpdatedNumberScheduled = t.ready, t.available, t.updated
-	s.NumberUnavailable = t.desired - t.available
-	s.ObservedGeneration = ds.Generation
-	return s
 }

@@ -447,11 +447,13 @@ func TestRestartKeepsHistory(t *testing.T) {
 	before := s.revisions()
 	s.c = daemonset.New(daemonset.Config{})
 	s.c.Sync(s.s)
+	s.r = daemonset.NewRolloutReporter(daemonset.RolloutReporterConfig{})
+	s.r.Sync(s.s)
 	c, d := s.sync()
 	assert.Empty(t, c)
 	assert.Empty(t, d)
 	assert.Equal(t, before, s.revisions())
-	assert.Empty(t, s.c.Rollouts("default", "agent"))
+	assert.Empty(t, s.reports())
 	assert.Equal(t, int32(3), s.status().UpdatedNumberScheduled)
 }
 

@@ -140,64 +140,6 @@ func TargetNodeName(p *cluster.Pod) (string, error) {
 	return "", fmt.Errorf("no node name found for pod %s/%s", p.Namespace, p.Name)
 }
 
-// placement is a DaemonSet's pod template compiled for NodeShouldRunDaemonPod:
-// what decides which nodes run its pods. It is immutable once built.
-type placement struct {
-	nodeName     string
-	nodeSelector selector.Set
-	affinity     *selector.LazyErrorNodeSelector
-	tolerations  []taints.Toleration
-}
-
-func newPlacement(ds *cluster.DaemonSet) *placement {
-	spec := &ds.Spec.Template.Spec
-	pl := &placement{
-		nodeName:     spec.NodeName,
-		nodeSelector: spec.NodeSelector,
-		tolerations:  AddDaemonPodTolerations(spec.Tolerations, spec.HostNetwork),
-	}
-	if a := spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
-		pl.affinity = selector.NewLazyErrorNodeSelector(a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution)
-	}
-	return pl
-}
-
-// shouldRun is NodeShouldRunDaemonPod on the compiled template.
-func (pl *placement) shouldRun(node *cluster.Node) (shouldRun, shouldContinueRunning bool) {
-	if pl.nodeName != "" && pl.nodeName != node.Name {
-		return false, false
-	}
-	for k, v := range pl.nodeSelector { //detlint:allow every entry must match; order cannot change the result
-		if got, ok := node.Labels[k]; !ok || got != v {
-			return false, false
-		}
-	}
-	if pl.affinity != nil {
-		if ok, _ := pl.affinity.Match(node.Name, node.Labels); !ok {
-			return false, false
-		}
-	}
-	if _, untolerated := taints.FindUntolerated(node.Spec.Taints, pl.tolerations, taints.DoNotScheduleFilter); !untolerated {
-		return true, true
-	}
-	_, noExecute := taints.FindUntolerated(node.Spec.Taints, pl.tolerations, taints.NoExecuteFilter)
-	return false, !noExecute
-}
-
-// NodeShouldRunDaemonPod reports whether ds should place a new pod on node
-// (shouldRun) and whether a pod already there may stay
-// (shouldContinueRunning), with upstream's three predicates only: the
-// template's nodeName, its nodeSelector and required node affinity, and the
-// node's NoSchedule and NoExecute taints against the template's tolerations
-// plus the default daemon tolerations. An untolerated NoSchedule taint
-// gives (false, true): an existing pod stays, no new one comes; an
-// untolerated NoExecute taint gives (false, false). Resources, host ports,
-// cordoning and readiness are the scheduler's business and are not looked
-// at. Cost: O(template affinity + node labels and taints).
-func NodeShouldRunDaemonPod(node *cluster.Node, ds *cluster.DaemonSet) (shouldRun, shouldContinueRunning bool) {
-	return newPlacement(ds).shouldRun(node)
-}
-
 // IsPodUpdated is upstream's IsPodUpdated: pod was made from the current
 // template when its controller-revision-hash label is hash (not empty), or
 // when its pod-template-generation label is generation (not nil), the

@@ -16,13 +16,16 @@ type DefaultConfig struct {
 	DaemonSet daemonset.Config
 	Scheduler scheduler.Config
 	NodeAgent NodeAgentConfig
+	Rollouts  daemonset.RolloutReporterConfig
 }
 
 // Cluster is an engine with every component wired in, in this
 // registration (and so reconcile) order: the DaemonSet controller, the
 // scheduler, the node agent, the pod garbage collector, the garbage
-// collector and the disruption controller. The fields give access to each
-// for tests and what-if calls.
+// collector, the disruption controller and the rollout reporter (an
+// observer that writes only notes: RolloutStarted and RolloutFinished, and
+// the reports Rollouts returns). The fields give access to each for tests
+// and what-if calls.
 type Cluster struct {
 	*Engine
 	DaemonSets       *daemonset.Controller
@@ -31,6 +34,7 @@ type Cluster struct {
 	PodGC            *PodGC
 	GarbageCollector *GarbageCollector
 	Disruption       *DisruptionController
+	Rollouts         *daemonset.RolloutReporter
 }
 
 // NewDefault returns a simulated cluster with an empty store and all
@@ -46,6 +50,7 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 		PodGC:            NewPodGC(),
 		GarbageCollector: NewGarbageCollector(),
 		Disruption:       NewDisruptionController(),
+		Rollouts:         daemonset.NewRolloutReporter(cfg.Rollouts),
 	}
 	e, err := New(cfg.Engine, c.DaemonSets, c.Scheduler)
 	if err != nil {
@@ -55,7 +60,7 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 	if c.NodeAgent, err = NewNodeAgent(cfg.NodeAgent); err != nil {
 		return nil, err
 	}
-	for _, ctl := range []Controller{c.NodeAgent, c.PodGC, c.GarbageCollector, c.Disruption} {
+	for _, ctl := range []Controller{c.NodeAgent, c.PodGC, c.GarbageCollector, c.Disruption, c.Rollouts} {
 		if err := e.Add(ctl); err != nil {
 			return nil, err
 		}

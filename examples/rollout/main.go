@@ -7,8 +7,9 @@
 // Each run is the same cluster with the same seed: the controller, the
 // scheduler and the node agent of sim.NewDefault (pods Running after
 // about 2 s, Ready 5 to 15 s later, stopping within a 10 s grace period),
-// and churn during the rollout: every 2 simulated minutes one node,
-// drawn from the "churn" random stream, leaves and a new one joins.
+// its rollout reporter for the figures, and churn during the
+// rollout: every 2 simulated minutes one node, drawn from the "churn"
+// random stream, leaves and a new one joins.
 //
 //	go run ./examples/rollout                 # 1,000 nodes, seed 1
 //	go run ./examples/rollout -nodes 5000 -seed 7
@@ -111,7 +112,7 @@ func roll(s strategy, nodes int, seed uint64) (result, error) {
 		if err := c.RunFor(churnEvery); err != nil {
 			return result{}, err
 		}
-		if reports := c.DaemonSets.Rollouts("monitoring", "node-exporter"); len(reports) > 0 && !reports[0].End.IsZero() {
+		if reports := c.Rollouts.Rollouts("monitoring", "node-exporter"); len(reports) > 0 && !reports[0].End.IsZero() {
 			res.report = reports[0]
 			return res, c.Stabilize()
 		}
