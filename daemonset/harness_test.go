@@ -1,10 +1,8 @@
 package daemonset_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/simtest"
 	"github.com/daemonsim/daemonsim/taints"
 )
 
@@ -64,56 +63,20 @@ func node(name string, opts ...ct.NodeOption) *cluster.Node {
 	return ct.Node(name, append([]ct.NodeOption{ct.CPU("4"), ct.Memory("16Gi"), ct.MaxPods("110")}, opts...)...)
 }
 
-// world is a default cluster under test with invariant checks; reporter
-// is its rollout reporter.
+// world is a default cluster under test with invariant checks after every
+// instant; reporter is its rollout reporter.
 type world struct {
 	t *testing.T
-	*sim.Cluster
+	*simtest.World
 	reporter *daemonset.RolloutReporter
 }
 
 func newWorld(t *testing.T, agent sim.NodeAgentConfig) *world {
 	t.Helper()
-	c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 7}, NodeAgent: agent})
-	require.NoError(t, err)
-	return &world{t: t, Cluster: c, reporter: c.Rollouts}
-}
-
-func (w *world) submit(c cluster.Change) { w.Submit(w.Now(), "scenario", c) }
-
-func (w *world) create(objs ...cluster.Object) {
-	for _, o := range objs {
-		w.submit(cluster.Create{Object: o})
-	}
-}
-
-// update applies f to a copy of the stored object with key k.
-func (w *world) update(k cluster.Key, f func(cluster.Object)) {
-	o, ok := w.View().Get(k)
-	require.True(w.t, ok, "%s", k)
-	cp := o.DeepCopyObject()
-	f(cp)
-	w.submit(cluster.Update{Object: cp})
-}
-
-// run steps the engine until nothing is queued or until d has passed,
-// checking the invariants whenever an instant is complete.
-func (w *world) run(d time.Duration) {
-	w.t.Helper()
-	end := w.Now().Add(d)
-	for steps := 0; ; steps++ {
-		require.Less(w.t, steps, 1_000_000, "no fixed point")
-		next, ok := w.NextAt()
-		if !ok || next.After(end) {
-			break
-		}
-		_, _, err := w.Step()
-		require.NoError(w.t, err)
-		if n, ok := w.NextAt(); !ok || n.After(w.Now()) {
-			w.checkInvariants()
-		}
-	}
-	require.NoError(w.t, w.RunUntil(end))
+	sw := simtest.NewDefault(t, sim.DefaultConfig{Engine: sim.Config{Seed: 7}, NodeAgent: agent})
+	w := &world{t: t, World: sw, reporter: sw.Rollouts}
+	sw.AfterInstant = w.checkInvariants
+	return w
 }
 
 // surge reports whether ds allows a surge pod beside the old one.
@@ -182,28 +145,6 @@ func (w *world) pods(name string) []string {
 		out = append(out, s)
 	}
 	slices.Sort(out)
-	return out
-}
-
-// notes returns the notes with reason, as "message".
-func (w *world) notes(reason string) []string {
-	var out []string
-	for ev := range w.Events(0) {
-		if ev.Kind == sim.EventNote && ev.Note.Reason == reason {
-			out = append(out, ev.Note.Message)
-		}
-	}
-	return out
-}
-
-// errors returns the refused changes in the log.
-func (w *world) errors() []string {
-	var out []string
-	for ev := range w.Events(0) {
-		if ev.Kind == sim.EventChange && ev.Err != "" {
-			out = append(out, fmt.Sprint(ev.Change)+": "+ev.Err)
-		}
-	}
 	return out
 }
 

@@ -30,8 +30,8 @@ func (w *world) noteTimes(reason string) []string {
 // the same instant, not at the next change a minute later.
 func TestRolloutReporterDuplicateRevision(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
 	ds, _ := w.View().DaemonSet("default", "agent")
 	revs := daemonset.Revisions(w.View(), ds)
 	require.Len(t, revs, 1)
@@ -39,14 +39,14 @@ func TestRolloutReporterDuplicateRevision(t *testing.T) {
 	dup.Name, dup.UID, dup.ResourceVersion = "agent-dup", "", 0
 	dup.Revision++
 	dup.Labels = selector.Set{"app": "agent", daemonset.ControllerRevisionHashLabel: "dup"}
-	w.create(dup)
+	w.Create(dup)
 	w.SubmitAfter(time.Minute, "scenario", cluster.Create{Object: node("n3")})
-	w.run(3 * time.Minute)
+	w.Run(3 * time.Minute)
 
 	assert.Equal(t, []string{"+1m0s"}, w.noteTimes(daemonset.ReasonRolloutStarted))
 	assert.Equal(t, []string{"+1m0s"}, w.noteTimes(daemonset.ReasonRolloutFinished))
 	assert.Equal(t, []string{"rolling out revision 2 (dup) to 2 nodes: 2 of them updated, maxUnavailable 1, maxSurge 0"},
-		w.notes(daemonset.ReasonRolloutStarted))
+		w.Messages(daemonset.ReasonRolloutStarted))
 	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1)
 	assert.Zero(t, reports[0].Duration())
@@ -65,12 +65,12 @@ func TestRolloutReporterDuplicateRevision(t *testing.T) {
 // as a disruption (preemption, eviction, pod GC) does not.
 func TestRolloutReporterReplacedPods(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent", onDelete))
-	w.run(time.Minute)
-	w.update(dsKey("agent"), func(o cluster.Object) {
+	w.Create(node("n1"), node("n2"), newDS("agent", onDelete))
+	w.Run(time.Minute)
+	w.Update(dsKey("agent"), func(o cluster.Object) {
 		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
 	})
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	require.Len(t, w.pods("agent"), 2)
 	var old []*cluster.Pod
 	for p := range w.View().Pods() {
@@ -80,14 +80,14 @@ func TestRolloutReporterReplacedPods(t *testing.T) {
 	disrupted := old[1].DeepCopy()
 	cluster.SetPodCondition(&disrupted.Status, cluster.PodCondition{Type: cluster.DisruptionTarget, Status: cluster.ConditionTrue,
 		Reason: "EvictionByEvictionAPI"}, w.Now())
-	w.submit(cluster.UpdateStatus{Object: disrupted})
-	w.submit(cluster.Delete{Key: cluster.KeyOf(old[1])})
-	w.submit(cluster.Delete{Key: cluster.KeyOf(old[0])})
-	w.run(5 * time.Minute)
+	w.Apply(cluster.UpdateStatus{Object: disrupted})
+	w.Apply(cluster.Delete{Key: cluster.KeyOf(old[1])})
+	w.Apply(cluster.Delete{Key: cluster.KeyOf(old[0])})
+	w.Run(5 * time.Minute)
 
 	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1)
 	assert.False(t, reports[0].End.IsZero(), "both nodes run the new revision")
 	assert.Equal(t, 1, reports[0].Replaced, "the user's delete, not the disruption")
-	assert.Empty(t, w.notes(daemonset.ReasonSuccessfulDelete), "OnDelete: the controller deleted nothing")
+	assert.Empty(t, w.Messages(daemonset.ReasonSuccessfulDelete), "OnDelete: the controller deleted nothing")
 }

@@ -29,56 +29,56 @@ func dsKey(n string) cluster.Key {
 // collected."
 func TestScenarioNodesAddedAndRemoved(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("agent"))
 	st := w.status("agent")
 	assert.Equal(t, int32(2), st.DesiredNumberScheduled)
 	assert.Equal(t, int32(2), st.NumberAvailable)
 
-	w.create(node("n3"))
-	w.run(10 * time.Second)
+	w.Create(node("n3"))
+	w.Run(10 * time.Second)
 	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready", "n3:Running:ready"}, w.pods("agent"))
 
-	w.submit(cluster.Delete{Key: nodeKey("n2")})
-	w.run(time.Second)
+	w.Apply(cluster.Delete{Key: nodeKey("n2")})
+	w.Run(time.Second)
 	assert.Equal(t, int32(2), w.status("agent").DesiredNumberScheduled)
 	assert.Len(t, w.pods("agent"), 3, "the pod stays until pod GC's quarantine ends")
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("agent"))
-	assert.Empty(t, w.errors())
+	assert.Empty(t, w.Errors())
 }
 
 // "Deleting a DaemonSet will clean up the Pods it created."
 func TestScenarioDeleteCascades(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
-	w.submit(cluster.Delete{Key: dsKey("agent")})
-	w.run(time.Second)
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
+	w.Apply(cluster.Delete{Key: dsKey("agent")})
+	w.Run(time.Second)
 	n := 0
 	for p := range w.View().Pods() {
 		assert.True(t, p.IsTerminating(), p.Name)
 		n++
 	}
 	assert.Equal(t, 2, n)
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Zero(t, w.View().PodCount(), "gone after the 30s grace period")
-	assert.Empty(t, w.errors())
+	assert.Empty(t, w.Errors())
 }
 
 // Foreground deletion: the DaemonSet waits, being deleted, for its pods;
 // its controller creates nothing meanwhile.
 func TestScenarioForegroundDeletion(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	start := w.LogLen()
-	w.submit(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationForeground})
-	w.run(10 * time.Second)
+	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationForeground})
+	w.Run(10 * time.Second)
 	_, ok := w.View().DaemonSet("default", "agent")
 	assert.True(t, ok, "kept by the foregroundDeletion finalizer")
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	_, ok = w.View().DaemonSet("default", "agent")
 	assert.False(t, ok)
 	assert.Zero(t, w.View().PodCount())
@@ -94,14 +94,14 @@ func TestScenarioForegroundDeletion(t *testing.T) {
 // DaemonSet adopts the existing Pods."
 func TestScenarioOrphanThenAdopt(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
 	var names []string
 	for p := range w.View().Pods() {
 		names = append(names, p.Name)
 	}
-	w.submit(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
-	w.run(time.Minute)
+	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
+	w.Run(time.Minute)
 	_, ok := w.View().DaemonSet("default", "agent")
 	assert.False(t, ok)
 	var orphans []string
@@ -112,8 +112,8 @@ func TestScenarioOrphanThenAdopt(t *testing.T) {
 	}
 	assert.Equal(t, names, orphans)
 
-	w.create(newDS("agent"))
-	w.run(time.Minute)
+	w.Create(newDS("agent"))
+	w.Run(time.Minute)
 	ds, _ := w.View().DaemonSet("default", "agent")
 	var adopted []string
 	for p := range w.View().PodsControlledBy(ds.UID) {
@@ -121,7 +121,7 @@ func TestScenarioOrphanThenAdopt(t *testing.T) {
 	}
 	assert.Equal(t, names, adopted, "the same pods, not new ones")
 	assert.Equal(t, int32(2), w.status("agent").UpdatedNumberScheduled, "same template, same hash")
-	assert.Empty(t, w.notes(daemonset.ReasonSuccessfulDelete))
+	assert.Empty(t, w.Messages(daemonset.ReasonSuccessfulDelete))
 	assert.Empty(t, w.reporter.Rollouts("default", "agent"), "same template: nothing to roll")
 	revs := daemonset.Revisions(w.View(), ds)
 	require.Len(t, revs, 1, "the orphaned revision is adopted, not made again")
@@ -142,10 +142,10 @@ func TestScenarioTwoDaemonSetsAdoptOneOrphan(t *testing.T) {
 	}
 	orphan := &cluster.Pod{ObjectMeta: cluster.ObjectMeta{Name: "stray", Namespace: "default", Labels: selector.Set{"tier": "agent"}},
 		Spec: cluster.PodSpec{NodeName: "n1", Containers: []cluster.Container{{Name: "c", Image: "c"}}}}
-	w.create(node("n1"), orphan)
-	w.run(time.Minute)
-	w.create(newDS("a", shared), newDS("b", shared))
-	w.run(time.Minute)
+	w.Create(node("n1"), orphan)
+	w.Run(time.Minute)
+	w.Create(newDS("a", shared), newDS("b", shared))
+	w.Run(time.Minute)
 
 	var applied, refused int
 	for ev := range w.Events(0) {
@@ -172,27 +172,27 @@ func TestScenarioTwoDaemonSetsAdoptOneOrphan(t *testing.T) {
 // it adopts the pods and the old revision, then rolls the pods over.
 func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
 	// a second template generation, so that the pods' pod-template-generation
 	// label (2) differs from the new DaemonSet's (1): with equal generations
 	// upstream counts adopted pods as updated whatever their template
-	w.update(dsKey("agent"), func(o cluster.Object) {
+	w.Update(dsKey("agent"), func(o cluster.Object) {
 		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
 	})
-	w.run(5 * time.Minute)
-	replacedBefore := len(w.notes(daemonset.ReasonSuccessfulDelete))
-	w.submit(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
-	w.run(time.Minute)
+	w.Run(5 * time.Minute)
+	replacedBefore := len(w.Messages(daemonset.ReasonSuccessfulDelete))
+	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
+	w.Run(time.Minute)
 	next := newDS("agent")
 	next.Spec.Template.Spec.Containers[0].Image = "agent:3"
-	w.create(next)
-	w.run(5 * time.Minute)
+	w.Create(next)
+	w.Run(5 * time.Minute)
 	ds, _ := w.View().DaemonSet("default", "agent")
 	revs := daemonset.Revisions(w.View(), ds)
 	require.Len(t, revs, 3)
 	assert.Equal(t, []int64{1, 2, 3}, []int64{revs[0].Revision, revs[1].Revision, revs[2].Revision}, "the adopted revisions are the old ones")
-	assert.Len(t, w.notes(daemonset.ReasonSuccessfulDelete), replacedBefore+2, "both adopted pods replaced")
+	assert.Len(t, w.Messages(daemonset.ReasonSuccessfulDelete), replacedBefore+2, "both adopted pods replaced")
 	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1, "replacing adopted pods is a rollout")
 	assert.Equal(t, 2, reports[0].Replaced)
@@ -209,15 +209,15 @@ func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
 func TestScenarioRollingUpdate(t *testing.T) {
 	w := newWorld(t, agent)
 	for i := range 6 {
-		w.create(node(fmt.Sprintf("n%d", i)))
+		w.Create(node(fmt.Sprintf("n%d", i)))
 	}
-	w.create(newDS("agent", maxUnavailable(cluster.FromString("34%"))))
-	w.run(time.Minute)
+	w.Create(newDS("agent", maxUnavailable(cluster.FromString("34%"))))
+	w.Run(time.Minute)
 	start := w.Now()
-	w.update(dsKey("agent"), func(o cluster.Object) {
+	w.Update(dsKey("agent"), func(o cluster.Object) {
 		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
 	})
-	w.run(10 * time.Minute)
+	w.Run(10 * time.Minute)
 	st := w.status("agent")
 	assert.Equal(t, int32(6), st.UpdatedNumberScheduled)
 	assert.Equal(t, int32(6), st.NumberAvailable)
@@ -239,11 +239,11 @@ func TestScenarioRollingUpdate(t *testing.T) {
 	for _, d := range r.Downtime {
 		assert.Equal(t, 5*time.Second, d.Duration, d.Node)
 	}
-	assert.Len(t, w.notes(daemonset.ReasonRolloutStarted), 1)
-	assert.Equal(t, []string{r.String()}, w.notes(daemonset.ReasonRolloutFinished))
+	assert.Len(t, w.Messages(daemonset.ReasonRolloutStarted), 1)
+	assert.Equal(t, []string{r.String()}, w.Messages(daemonset.ReasonRolloutFinished))
 	assert.Contains(t, r.String(), "in 1m10s, from 2000-01-01T00:01:00Z to 2000-01-01T00:02:10Z")
 	assert.Contains(t, r.String(), "; per node: n0 5s n1 5s n2 5s n3 5s n4 5s n5 5s")
-	assert.Empty(t, w.errors())
+	assert.Empty(t, w.Errors())
 }
 
 // A surge rollout through the engine: never fewer available pods than
@@ -251,14 +251,14 @@ func TestScenarioRollingUpdate(t *testing.T) {
 func TestScenarioSurgeRollingUpdate(t *testing.T) {
 	w := newWorld(t, agent)
 	for i := range 4 {
-		w.create(node(fmt.Sprintf("n%d", i)))
+		w.Create(node(fmt.Sprintf("n%d", i)))
 	}
-	w.create(newDS("agent", maxSurge(cluster.FromInt(2))))
-	w.run(time.Minute)
-	w.update(dsKey("agent"), func(o cluster.Object) {
+	w.Create(newDS("agent", maxSurge(cluster.FromInt(2))))
+	w.Run(time.Minute)
+	w.Update(dsKey("agent"), func(o cluster.Object) {
 		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
 	})
-	w.run(10 * time.Minute)
+	w.Run(10 * time.Minute)
 	reports := w.reporter.Rollouts("default", "agent")
 	require.Len(t, reports, 1)
 	r := reports[0]
@@ -276,16 +276,16 @@ func TestScenarioSurgeRollingUpdate(t *testing.T) {
 // node gets a new pod.
 func TestScenarioRelease(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	var name string
 	for p := range w.View().Pods() {
 		name = p.Name
 	}
-	w.update(cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: name}, func(o cluster.Object) {
+	w.Update(cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: name}, func(o cluster.Object) {
 		o.Meta().Labels = selector.Set{"app": "debug"}
 	})
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	p, ok := w.View().Pod("default", name)
 	require.True(t, ok)
 	assert.Nil(t, p.ControllerRef())
@@ -302,15 +302,15 @@ func TestScenarioNodeSelectorAndAffinity(t *testing.T) {
 				MatchExpressions: []selector.NodeSelectorRequirement{{Key: "zone", Operator: selector.NodeSelectorOpIn, Values: []string{"a", "b"}}},
 			}}}}}
 	}
-	w.create(node("n1", ct.NodeLabels("disk", "ssd", "zone", "a")), node("n2", ct.NodeLabels("zone", "c")), node("n3", ct.NodeLabels("disk", "ssd", "zone", "b")),
+	w.Create(node("n1", ct.NodeLabels("disk", "ssd", "zone", "a")), node("n2", ct.NodeLabels("zone", "c")), node("n3", ct.NodeLabels("disk", "ssd", "zone", "b")),
 		newDS("ssd", nodeSelector("disk", "ssd")), newDS("zoned", aff))
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("ssd"))
 	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("zoned"))
 
-	w.update(nodeKey("n2"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"disk": "ssd", "zone": "b"} })
-	w.update(nodeKey("n3"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"zone": "c"} })
-	w.run(time.Minute)
+	w.Update(nodeKey("n2"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"disk": "ssd", "zone": "b"} })
+	w.Update(nodeKey("n3"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"zone": "c"} })
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("ssd"))
 	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("zoned"))
 	// the daemon pod carries one matchFields term instead of the template's affinity
@@ -328,13 +328,13 @@ func TestScenarioNodeSelectorAndAffinity(t *testing.T) {
 func TestScenarioTaintsAndTolerations(t *testing.T) {
 	w := newWorld(t, agent)
 	cp := taints.Toleration{Key: taints.KeyControlPlane, Operator: taints.OpExists, Effect: taints.NoSchedule}
-	w.create(
+	w.Create(
 		node("cp", ct.Taint(taints.KeyControlPlane+":NoSchedule")),
 		node("cordoned", ct.Unschedulable(), ct.Taint(taints.KeyNodeUnschedulable+":NoSchedule")),
 		node("notready", ct.NotReady(), ct.Taint(taints.KeyNodeNotReady+":NoExecute")),
 		node("nonet", ct.Taint(taints.KeyNodeNetworkUnavailable+":NoSchedule")),
 		newDS("fluentd", tolerate(cp)), newDS("plain"), newDS("cni", hostNetwork, tolerate(cp)))
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"cordoned:Running:ready", "cp:Running:ready", "notready:Running:ready"}, w.pods("fluentd"))
 	assert.Equal(t, []string{"cordoned:Running:ready", "notready:Running:ready"}, w.pods("plain"))
 	assert.Equal(t, []string{"cordoned:Running:ready", "cp:Running:ready", "nonet:Running:ready", "notready:Running:ready"}, w.pods("cni"))
@@ -348,23 +348,23 @@ func TestScenarioTaintsAndTolerations(t *testing.T) {
 // untolerated NoExecute taint removes it.
 func TestScenarioTaintAddedLater(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), node("n2"), newDS("agent"))
-	w.run(time.Minute)
-	w.update(nodeKey("n1"), func(o cluster.Object) {
+	w.Create(node("n1"), node("n2"), newDS("agent"))
+	w.Run(time.Minute)
+	w.Update(nodeKey("n1"), func(o cluster.Object) {
 		o.(*cluster.Node).Spec.Taints = []taints.Taint{taints.MustParse("dedicated=db:NoSchedule")}
 	})
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("agent"))
 	st := w.status("agent")
 	assert.Equal(t, int32(1), st.NumberMisscheduled)
 	assert.Equal(t, int32(1), st.DesiredNumberScheduled)
 
-	w.update(nodeKey("n1"), func(o cluster.Object) {
+	w.Update(nodeKey("n1"), func(o cluster.Object) {
 		o.(*cluster.Node).Spec.Taints = []taints.Taint{taints.MustParse("dedicated=db:NoExecute")}
 	})
-	w.run(time.Second)
+	w.Run(time.Second)
 	assert.Equal(t, []string{"n1:Running:ready:terminating", "n2:Running:ready"}, w.pods("agent"))
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n2:Running:ready"}, w.pods("agent"))
 	assert.Equal(t, int32(0), w.status("agent").NumberMisscheduled)
 }
@@ -373,8 +373,8 @@ func TestScenarioTaintAddedLater(t *testing.T) {
 // deletions on one node back off 1s, 2s, 4s, ...
 func TestScenarioFailedPodBackoff(t *testing.T) {
 	w := newWorld(t, sim.NodeAgentConfig{FailureProbability: 1})
-	w.create(node("n1"), newDS("agent"))
-	w.run(20 * time.Second)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(20 * time.Second)
 	var at []time.Duration
 	for ev := range w.Events(0) {
 		if ev.Kind == sim.EventNote && ev.Note.Reason == daemonset.ReasonFailedDaemonPod {
@@ -383,22 +383,22 @@ func TestScenarioFailedPodBackoff(t *testing.T) {
 	}
 	// failures at 0s; then a deletion at 0, 1, 3, 7, 15 (delays 1, 2, 4, 8)
 	assert.Equal(t, []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second}, at)
-	assert.Contains(t, w.notes(daemonset.ReasonFailedDaemonPod)[0], "Found failed daemon pod default/agent-")
-	assert.Contains(t, w.notes(daemonset.ReasonFailedDaemonPod)[0], "on node n1, will try to kill it")
+	assert.Contains(t, w.Messages(daemonset.ReasonFailedDaemonPod)[0], "Found failed daemon pod default/agent-")
+	assert.Contains(t, w.Messages(daemonset.ReasonFailedDaemonPod)[0], "on node n1, will try to kill it")
 }
 
 // A succeeded pod is deleted with SucceededDaemonPod and replaced.
 func TestScenarioSucceededPod(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	k := w.onlyPod()
 	p, _ := w.View().Pod(k.Namespace, k.Name)
 	cp := p.DeepCopy()
 	cp.Status.Phase = cluster.PodSucceeded
-	w.submit(cluster.UpdateStatus{Object: cp})
-	w.run(time.Minute)
-	require.Len(t, w.notes(daemonset.ReasonSucceededDaemonPod), 1)
+	w.Apply(cluster.UpdateStatus{Object: cp})
+	w.Run(time.Minute)
+	require.Len(t, w.Messages(daemonset.ReasonSucceededDaemonPod), 1)
 	assert.Equal(t, []string{"n1:Running:ready"}, w.pods("agent"))
 	_, ok := w.View().Pod(k.Namespace, k.Name)
 	assert.False(t, ok)
@@ -407,15 +407,15 @@ func TestScenarioSucceededPod(t *testing.T) {
 // A node whose only pod is terminating gets no replacement until it is gone.
 func TestScenarioTerminatingPodNotReplacedEarly(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	k := w.onlyPod()
-	w.submit(cluster.Delete{Key: k})
-	w.run(29 * time.Second)
+	w.Apply(cluster.Delete{Key: k})
+	w.Run(29 * time.Second)
 	assert.Equal(t, []string{"n1:Running:ready:terminating"}, w.pods("agent"))
-	w.run(2 * time.Second)
+	w.Run(2 * time.Second)
 	assert.Equal(t, []string{"n1:Pending"}, w.pods("agent"), "replaced once the old pod left at 30s")
-	w.run(time.Minute)
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready"}, w.pods("agent"))
 }
 
@@ -423,10 +423,10 @@ func TestScenarioTerminatingPodNotReplacedEarly(t *testing.T) {
 // FailedPlacement with the scheduler's explanation.
 func TestScenarioFailedPlacement(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(ct.Node("small", ct.CPU("50m"), ct.Memory("1Gi"), ct.MaxPods("10")), node("big"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(ct.Node("small", ct.CPU("50m"), ct.Memory("1Gi"), ct.MaxPods("10")), node("big"), newDS("agent"))
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"big:Running:ready", "small:Pending"}, w.pods("agent"))
-	notes := w.notes(daemonset.ReasonFailedPlacement)
+	notes := w.Messages(daemonset.ReasonFailedPlacement)
 	require.Len(t, notes, 1)
 	assert.Contains(t, notes[0], `on "small": 0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) [NodeAffinity].`)
 	st := w.status("agent")
@@ -437,12 +437,12 @@ func TestScenarioFailedPlacement(t *testing.T) {
 // minReadySeconds: available strictly after readiness + minReadySeconds.
 func TestScenarioMinReadySeconds(t *testing.T) {
 	w := newWorld(t, agent) // ready at t=5s
-	w.create(node("n1"), newDS("agent", minReady(10)))
-	w.run(15*time.Second - time.Millisecond)
+	w.Create(node("n1"), newDS("agent", minReady(10)))
+	w.Run(15*time.Second - time.Millisecond)
 	st := w.status("agent")
 	assert.Equal(t, int32(1), st.NumberReady)
 	assert.Equal(t, int32(0), st.NumberAvailable, "just before 5s+10s it is not available yet")
-	w.run(time.Millisecond)
+	w.Run(time.Millisecond)
 	st = w.status("agent")
 	assert.Equal(t, int32(1), st.NumberAvailable, "at exactly 5s+10s it is (v1.37's IsPodAvailable), and the wake-up then finds it")
 	assert.Equal(t, int32(0), st.NumberUnavailable)
@@ -451,11 +451,11 @@ func TestScenarioMinReadySeconds(t *testing.T) {
 // Duplicates on a node are pruned, keeping the oldest.
 func TestScenarioDuplicatesPruned(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	// an orphan with matching labels, bound to n1: adopted, then pruned
-	w.create(ct.Pod("default/extra", ct.PodLabels("app", "agent"), ct.OnNode("n1")))
-	w.run(time.Minute)
+	w.Create(ct.Pod("default/extra", ct.PodLabels("app", "agent"), ct.OnNode("n1")))
+	w.Run(time.Minute)
 	assert.Equal(t, []string{"n1:Running:ready"}, w.pods("agent"))
 	_, ok := w.View().Pod("default", "extra")
 	assert.False(t, ok, "the younger pod is deleted")
@@ -464,15 +464,15 @@ func TestScenarioDuplicatesPruned(t *testing.T) {
 // Unscheduled pods aimed at a node that does not exist are deleted.
 func TestScenarioUnscheduledPodOnVanishedNode(t *testing.T) {
 	w := newWorld(t, agent)
-	w.create(node("n1"), newDS("agent"))
-	w.run(time.Minute)
+	w.Create(node("n1"), newDS("agent"))
+	w.Run(time.Minute)
 	ghost := ct.Pod("default/ghost", ct.PodLabels("app", "agent"))
 	ghost.Spec.Affinity = daemonset.ReplaceNodeNameAffinity(nil, "gone")
-	w.create(ghost)
-	w.run(time.Minute)
+	w.Create(ghost)
+	w.Run(time.Minute)
 	_, ok := w.View().Pod("default", "ghost")
 	assert.False(t, ok)
-	assert.Contains(t, w.notes(daemonset.ReasonSuccessfulDelete), "Deleted pod: ghost")
+	assert.Contains(t, w.Messages(daemonset.ReasonSuccessfulDelete), "Deleted pod: ghost")
 }
 
 // Same seed, same log; replaying the log gives the same state.

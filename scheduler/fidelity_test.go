@@ -16,13 +16,13 @@ import (
 // upstream's queue timestamps follow arrival order, not by name.
 func TestQueueOrderFollowsArrival(t *testing.T) {
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.MaxPods("1")))...)
+	e.Create(with(ct.Node("a", ct.MaxPods("1")))...)
 	require.NoError(t, e.Stabilize())
-	submit(e, ct.Pod("p-2", ct.PriorityClassName("low")), ct.Pod("p-10", ct.PriorityClassName("low")))
+	e.Create(ct.Pod("p-2", ct.PriorityClassName("low")), ct.Pod("p-10", ct.PriorityClassName("low")))
 	require.NoError(t, e.Stabilize())
-	assert.True(t, pod(t, e, "p-2").IsBound(), "p-2 came first")
-	assert.False(t, pod(t, e, "p-10").IsBound())
-	noErrors(t, e)
+	assert.True(t, e.Pod("p-2").IsBound(), "p-2 came first")
+	assert.False(t, e.Pod("p-10").IsBound())
+	e.NoErrors()
 }
 
 // A failure re-stamps at the failure's instant and arrival order: two
@@ -31,7 +31,7 @@ func TestQueueOrderFollowsArrival(t *testing.T) {
 // first.
 func TestRestampWithinOneInstant(t *testing.T) {
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.MaxPods("1")), running("blocker", "a", "high", "100m", 0))...)
+	e.Create(with(ct.Node("a", ct.MaxPods("1")), running("blocker", "a", "high", "100m", 0))...)
 	require.NoError(t, e.Stabilize())
 	// b and a fail together at t=1s, b first (it arrived first)
 	e.Submit(at(1), "scenario", cluster.Create{Object: ct.Pod("b", ct.PriorityClassName("low"))})
@@ -40,8 +40,8 @@ func TestRestampWithinOneInstant(t *testing.T) {
 	zero := int64(0)
 	e.Submit(at(2), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "blocker"}, GracePeriodSeconds: &zero})
 	require.NoError(t, e.Stabilize())
-	assert.True(t, pod(t, e, "b").IsBound(), "b failed first, so it is first again")
-	assert.False(t, pod(t, e, "a").IsBound())
+	assert.True(t, e.Pod("b").IsBound(), "b failed first, so it is first again")
+	assert.False(t, e.Pod("a").IsBound())
 }
 
 func at(seconds int) time.Time { return t0.Add(time.Duration(seconds) * time.Second) }
@@ -55,18 +55,18 @@ func TestVictimsOfOnePreemptionAreGoneForTheNextPod(t *testing.T) {
 	noGrace := func(p *cluster.Pod) { g := int64(0); p.Spec.TerminationGracePeriodSeconds = &g }
 	t.Run("grace period 0: the victim is gone", func(t *testing.T) {
 		e := newEngine(t)
-		submit(e, with(ct.Node("a", ct.CPU("1")), running("low", "a", "low", "1", 0, noGrace))...)
+		e.Create(with(ct.Node("a", ct.CPU("1")), running("low", "a", "low", "1", 0, noGrace))...)
 		require.NoError(t, e.Stabilize())
 		start := e.LogLen()
 		// one instant: "big" preempts "low" (600m), then "small" (300m,
 		// also high) fits in what is left once "low" is gone; both need
 		// the victim gone, and only one delete is planned
-		submit(e, ct.Pod("big", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")),
+		e.Create(ct.Pod("big", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")),
 			ct.Pod("small", ct.PriorityClassName("high"), ct.Requests("cpu", "300m")))
 		require.NoError(t, e.Stabilize())
-		assert.Equal(t, "a", pod(t, e, "big").Spec.NodeName)
-		assert.Equal(t, "a", pod(t, e, "small").Spec.NodeName)
-		assert.Len(t, notes(e, "Preempted"), 1)
+		assert.Equal(t, "a", e.Pod("big").Spec.NodeName)
+		assert.Equal(t, "a", e.Pod("small").Spec.NodeName)
+		assert.Len(t, e.Notes("Preempted"), 1)
 		deletes := 0
 		for ev := range e.Events(start) {
 			if d, ok := ev.Change.(cluster.Delete); ok && d.Key.Name == "low" {
@@ -75,27 +75,27 @@ func TestVictimsOfOnePreemptionAreGoneForTheNextPod(t *testing.T) {
 			}
 		}
 		assert.Equal(t, 1, deletes, "the victim is deleted once")
-		noErrors(t, e)
+		e.NoErrors()
 	})
 	t.Run("grace period 30s: the victim is terminating", func(t *testing.T) {
 		e := newEngine(t)
-		submit(e, with(ct.Node("a", ct.CPU("1")), running("low", "a", "low", "1", 0))...)
+		e.Create(with(ct.Node("a", ct.CPU("1")), running("low", "a", "low", "1", 0))...)
 		require.NoError(t, e.Stabilize())
 		// "first" preempts "low"; "second" fits beside "first" once "low"
 		// is gone, so its dry run takes the terminating "low" as its
 		// victim too, but does not delete it again
-		submit(e, ct.Pod("first", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")),
+		e.Create(ct.Pod("first", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")),
 			ct.Pod("second", ct.PriorityClassName("high"), ct.Requests("cpu", "300m")))
 		require.NoError(t, e.RunFor(time.Second))
-		assert.Len(t, notes(e, "Preempted"), 1)
-		assert.Equal(t, "a", pod(t, e, "first").Status.NominatedNodeName)
-		assert.Equal(t, "a", pod(t, e, "second").Status.NominatedNodeName)
-		assert.NotNil(t, pod(t, e, "low").DeletionTimestamp)
-		noErrors(t, e)
+		assert.Len(t, e.Notes("Preempted"), 1)
+		assert.Equal(t, "a", e.Pod("first").Status.NominatedNodeName)
+		assert.Equal(t, "a", e.Pod("second").Status.NominatedNodeName)
+		assert.NotNil(t, e.Pod("low").DeletionTimestamp)
+		e.NoErrors()
 		require.NoError(t, e.Stabilize())
-		assert.Equal(t, "a", pod(t, e, "first").Spec.NodeName)
-		assert.Equal(t, "a", pod(t, e, "second").Spec.NodeName)
-		noErrors(t, e)
+		assert.Equal(t, "a", e.Pod("first").Spec.NodeName)
+		assert.Equal(t, "a", e.Pod("second").Spec.NodeName)
+		e.NoErrors()
 	})
 }
 
@@ -140,13 +140,13 @@ func TestHostPortsAreASet(t *testing.T) {
 // agree on its nomination.
 func TestStatusWriteAfterANominationClearedInThePass(t *testing.T) {
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.CPU("1")), running("busy", "a", "low", "1", 0))...)
+	e.Create(with(ct.Node("a", ct.CPU("1")), running("busy", "a", "low", "1", 0))...)
 	require.NoError(t, e.Stabilize())
 	low := ct.Pod("waiting", ct.PriorityClassName("mid"), ct.Requests("cpu", "900m"))
 	low.Status.NominatedNodeName = "a"
-	submit(e, low, ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "900m")))
+	e.Create(low, ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "900m")))
 	require.NoError(t, e.RunFor(time.Second))
-	noErrors(t, e)
-	assert.Equal(t, "a", pod(t, e, "urgent").Status.NominatedNodeName)
-	assert.Equal(t, "", pod(t, e, "waiting").Status.NominatedNodeName, "cleared by the higher preemptor")
+	e.NoErrors()
+	assert.Equal(t, "a", e.Pod("urgent").Status.NominatedNodeName)
+	assert.Equal(t, "", e.Pod("waiting").Status.NominatedNodeName, "cleared by the higher preemptor")
 }

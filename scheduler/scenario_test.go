@@ -13,6 +13,7 @@ import (
 	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
 	"github.com/daemonsim/daemonsim/scheduler"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/simtest"
 )
 
 // reaper plays the kubelet's part in termination only: a pod marked for
@@ -45,7 +46,9 @@ func (r *reaper) Reconcile(now time.Time, v cluster.View) (cluster.Plan, error) 
 	return plan, nil
 }
 
-func newEngine(t *testing.T, cfgs ...scheduler.Config) *sim.Engine {
+// newEngine is a world of one scheduler per config (one default without
+// any) and the reaper.
+func newEngine(t *testing.T, cfgs ...scheduler.Config) *simtest.World {
 	t.Helper()
 	if len(cfgs) == 0 {
 		cfgs = []scheduler.Config{{}}
@@ -59,60 +62,26 @@ func newEngine(t *testing.T, cfgs ...scheduler.Config) *sim.Engine {
 	cs = append(cs, &reaper{})
 	e, err := sim.New(sim.Config{Seed: 1}, cs...)
 	require.NoError(t, err)
-	return e
-}
-
-func submit(e *sim.Engine, objs ...cluster.Object) {
-	for _, o := range objs {
-		e.Submit(e.Now(), "scenario", cluster.Create{Object: o})
-	}
-}
-
-func pod(t *testing.T, e *sim.Engine, name string) *cluster.Pod {
-	t.Helper()
-	ns, n := "default", name
-	if i := strings.IndexByte(name, '/'); i >= 0 {
-		ns, n = name[:i], name[i+1:]
-	}
-	p, ok := e.View().Pod(ns, n)
-	require.True(t, ok, "pod %s", name)
-	return p
-}
-
-func notes(e *sim.Engine, reason string) []string {
-	var out []string
-	for ev := range e.Events(0) {
-		if ev.Kind == sim.EventNote && ev.Note.Reason == reason {
-			out = append(out, ev.Note.Object.NamespacedName()+": "+ev.Note.Message)
-		}
-	}
-	return out
-}
-
-func noErrors(t *testing.T, e *sim.Engine) {
-	t.Helper()
-	for ev := range e.Events(0) {
-		assert.Empty(t, ev.Err, "event #%d %v", ev.Seq, ev.Change)
-	}
+	return simtest.Wrap(t, e)
 }
 
 func TestScenarioPreemptThenBindAfterVictimsTerminate(t *testing.T) {
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
+	e.Create(with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
 		running("low", "a", "low", "1", 0), running("mid", "b", "mid", "1", 0))...)
 	require.NoError(t, e.Stabilize())
 	start := e.LogLen()
-	submit(e, ct.Pod("big", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
+	e.Create(ct.Pod("big", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
 	require.NoError(t, e.RunFor(time.Second))
 
-	big := pod(t, e, "big")
+	big := e.Pod("big")
 	assert.False(t, big.IsBound())
 	assert.Equal(t, "a", big.Status.NominatedNodeName, "the node with the lower-priority victim")
 	c, ok := big.Condition(cluster.PodScheduled)
 	require.True(t, ok)
 	assert.Equal(t, cluster.ConditionFalse, c.Status)
 	assert.Equal(t, "0/2 nodes are available: 2 Insufficient cpu. preemption: found a potential placement for pod on node a, preempting 1 victims", c.Message)
-	victim := pod(t, e, "low")
+	victim := e.Pod("low")
 	require.NotNil(t, victim.DeletionTimestamp, "victim terminating")
 	dt, ok := victim.Condition(cluster.DisruptionTarget)
 	require.True(t, ok)
@@ -120,52 +89,52 @@ func TestScenarioPreemptThenBindAfterVictimsTerminate(t *testing.T) {
 	assert.Equal(t, "default-scheduler: preempting to accommodate a higher priority pod", dt.Message)
 	_, midGone := e.View().Pod("default", "mid")
 	assert.True(t, midGone, "mid untouched")
-	assert.Len(t, notes(e, "Preempted"), 1)
+	assert.Len(t, e.Notes("Preempted"), 1)
 
 	// The victim's 30 s grace period runs out; then the preemptor binds.
 	require.NoError(t, e.RunUntil(sim.Epoch.Add(29*time.Second)))
-	assert.False(t, pod(t, e, "big").IsBound(), "still waiting at 29s")
+	assert.False(t, e.Pod("big").IsBound(), "still waiting at 29s")
 	require.NoError(t, e.Stabilize())
-	assert.Equal(t, "a", pod(t, e, "big").Spec.NodeName)
+	assert.Equal(t, "a", e.Pod("big").Spec.NodeName)
 	assert.Equal(t, 30*time.Second, e.Now().Sub(sim.Epoch))
 	_, still := e.View().Pod("default", "low")
 	assert.False(t, still)
-	noErrors(t, e)
+	e.NoErrors()
 	t.Log("\n" + e.Timeline(start))
 }
 
 func TestScenarioDaemonPodPreemptsOnItsOwnNode(t *testing.T) {
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
+	e.Create(with(ct.Node("a", ct.CPU("1")), ct.Node("b", ct.CPU("1")),
 		running("web-a", "a", "mid", "1", 0, func(p *cluster.Pod) { g := int64(0); p.Spec.TerminationGracePeriodSeconds = &g }),
 		running("web-b", "b", "low", "1", 0))...)
 	require.NoError(t, e.Stabilize())
-	submit(e, ct.Pod("kube-system/agent-a", ct.PriorityClassName(cluster.SystemNodeCritical), ct.Requests("cpu", "100m"), matchFields("a")))
+	e.Create(ct.Pod("kube-system/agent-a", ct.PriorityClassName(cluster.SystemNodeCritical), ct.Requests("cpu", "100m"), matchFields("a")))
 	require.NoError(t, e.Stabilize())
-	assert.Equal(t, "a", pod(t, e, "kube-system/agent-a").Spec.NodeName)
+	assert.Equal(t, "a", e.Pod("kube-system/agent-a").Spec.NodeName)
 	_, ok := e.View().Pod("default", "web-a")
 	assert.False(t, ok, "the workload pod on a was preempted")
-	assert.True(t, pod(t, e, "web-b").IsBound(), "b's cheaper pod was not touched")
-	noErrors(t, e)
+	assert.True(t, e.Pod("web-b").IsBound(), "b's cheaper pod was not touched")
+	e.NoErrors()
 }
 
 func TestScenarioOtherSchedulerName(t *testing.T) {
 	mine := func(p *cluster.Pod) { p.Spec.SchedulerName = "my-scheduler" }
 	t.Run("stays pending without its scheduler", func(t *testing.T) {
 		e := newEngine(t)
-		submit(e, ct.Node("a"), ct.Pod("p", mine))
+		e.Create(ct.Node("a"), ct.Pod("p", mine))
 		require.NoError(t, e.Stabilize())
-		p := pod(t, e, "p")
+		p := e.Pod("p")
 		assert.False(t, p.IsBound())
 		assert.Empty(t, p.Status.Conditions, "untouched")
-		assert.Empty(t, notes(e, "FailedScheduling"))
+		assert.Empty(t, e.Notes("FailedScheduling"))
 	})
 	t.Run("a second scheduler binds it", func(t *testing.T) {
 		e := newEngine(t, scheduler.Config{}, scheduler.Config{SchedulerName: "my-scheduler"})
-		submit(e, ct.Node("a"), ct.Pod("p", mine), ct.Pod("q"))
+		e.Create(ct.Node("a"), ct.Pod("p", mine), ct.Pod("q"))
 		require.NoError(t, e.Stabilize())
-		assert.Equal(t, "a", pod(t, e, "p").Spec.NodeName)
-		assert.Equal(t, "a", pod(t, e, "q").Spec.NodeName)
+		assert.Equal(t, "a", e.Pod("p").Spec.NodeName)
+		assert.Equal(t, "a", e.Pod("q").Spec.NodeName)
 		for ev := range e.Events(0) {
 			if b, ok := ev.Change.(cluster.Bind); ok {
 				want := map[string]string{"p": "my-scheduler", "q": "default-scheduler"}[b.Pod.Name]
@@ -177,26 +146,26 @@ func TestScenarioOtherSchedulerName(t *testing.T) {
 
 func TestScenarioUnschedulableWaitsForAnEvent(t *testing.T) {
 	e := newEngine(t)
-	submit(e, ct.Node("a", ct.CPU("1")), ct.Pod("p", ct.Requests("cpu", "2")))
+	e.Create(ct.Node("a", ct.CPU("1")), ct.Pod("p", ct.Requests("cpu", "2")))
 	require.NoError(t, e.Stabilize())
 	// Unrelated churn: other pods come and bind; none frees room.
 	for _, n := range []string{"x", "y"} {
-		submit(e, ct.Pod(n, ct.Requests("cpu", "100m")))
+		e.Create(ct.Pod(n, ct.Requests("cpu", "100m")))
 		require.NoError(t, e.RunFor(time.Minute))
 	}
 	assert.Equal(t, []string{"default/p: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
-		notes(e, "FailedScheduling"), "tried once: binding other pods is no reason to retry")
-	submit(e, ct.Node("b", ct.CPU("4")))
+		e.Notes("FailedScheduling"), "tried once: binding other pods is no reason to retry")
+	e.Create(ct.Node("b", ct.CPU("4")))
 	require.NoError(t, e.Stabilize())
-	assert.Equal(t, "b", pod(t, e, "p").Spec.NodeName)
-	c, _ := pod(t, e, "p").Condition(cluster.PodScheduled)
+	assert.Equal(t, "b", e.Pod("p").Spec.NodeName)
+	c, _ := e.Pod("p").Condition(cluster.PodScheduled)
 	assert.Equal(t, cluster.ConditionTrue, c.Status)
-	noErrors(t, e)
+	e.NoErrors()
 }
 
 func TestScenarioBindLatency(t *testing.T) {
 	e := newEngine(t, scheduler.Config{BindLatency: 250 * time.Millisecond})
-	submit(e, ct.Node("a"), ct.Pod("p"), ct.Pod("q"))
+	e.Create(ct.Node("a"), ct.Pod("p"), ct.Pod("q"))
 	require.NoError(t, e.Stabilize())
 	var at []time.Duration
 	for ev := range e.Events(0) {
@@ -205,23 +174,23 @@ func TestScenarioBindLatency(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []time.Duration{250 * time.Millisecond, 250 * time.Millisecond}, at)
-	noErrors(t, e)
+	e.NoErrors()
 }
 
 func TestScenarioQueueOrder(t *testing.T) {
 	// One slot; the higher-priority pod gets it although it came later,
 	// and among equals the earlier one, then the lower name.
 	e := newEngine(t)
-	submit(e, with(ct.Node("a", ct.MaxPods("1")))...)
+	e.Create(with(ct.Node("a", ct.MaxPods("1")))...)
 	require.NoError(t, e.Stabilize())
-	submit(e, ct.Pod("z-low", ct.PriorityClassName("low")), ct.Pod("y-high", ct.PriorityClassName("high")))
+	e.Create(ct.Pod("z-low", ct.PriorityClassName("low")), ct.Pod("y-high", ct.PriorityClassName("high")))
 	require.NoError(t, e.Stabilize())
-	assert.True(t, pod(t, e, "y-high").IsBound())
-	assert.False(t, pod(t, e, "z-low").IsBound())
+	assert.True(t, e.Pod("y-high").IsBound())
+	assert.False(t, e.Pod("z-low").IsBound())
 }
 
 // mixed runs a scenario with spreading, taints, preemption and a late node.
-func mixed(t *testing.T) *sim.Engine {
+func mixed(t *testing.T) *simtest.World {
 	e := newEngine(t, scheduler.Config{BindLatency: 100 * time.Millisecond})
 	var objs []cluster.Object
 	for _, n := range []string{"n1", "n2", "n3", "n4"} {
@@ -231,9 +200,9 @@ func mixed(t *testing.T) *sim.Engine {
 	for i := range 12 {
 		objs = append(objs, ct.Pod(fmt.Sprintf("w%02d", i), ct.PriorityClassName("low"), ct.Requests("cpu", "500m", "memory", "500Mi")))
 	}
-	submit(e, with(objs...)...)
+	e.Create(with(objs...)...)
 	require.NoError(t, e.Stabilize())
-	submit(e, ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "1500m")))
+	e.Create(ct.Pod("urgent", ct.PriorityClassName("high"), ct.Requests("cpu", "1500m")))
 	e.SubmitAfter(10*time.Second, "scenario", cluster.Create{Object: ct.Node("n5", ct.CPU("4"))})
 	require.NoError(t, e.Stabilize())
 	return e
@@ -252,5 +221,5 @@ func TestDeterminism(t *testing.T) {
 	}
 	assert.Equal(t, logs[0].String(), logs[1].String(), "same seed, same log")
 	assert.Equal(t, digests[0], digests[1])
-	assert.True(t, pod(t, mixed(t), "urgent").IsBound())
+	assert.True(t, mixed(t).Pod("urgent").IsBound())
 }

@@ -600,17 +600,17 @@ func TestUpstream_TestPreempt(t *testing.T) {
 			for _, p := range tc.pods {
 				objs = append(objs, p.DeepCopy())
 			}
-			submit(e, objs...)
+			e.Create(objs...)
 			require.NoError(t, e.Stabilize())
-			submit(e, tc.preemptor.DeepCopy())
+			e.Create(tc.preemptor.DeepCopy())
 			require.NoError(t, e.RunFor(time.Second))
 
-			p := pod(t, e, "p")
+			p := e.Pod("p")
 			assert.False(t, p.IsBound())
 			assert.Equal(t, tc.want, p.Status.NominatedNodeName)
 			var terminating []string
 			for _, v := range tc.pods {
-				vp := pod(t, e, v.Name)
+				vp := e.Pod(v.Name)
 				if vp.DeletionTimestamp == nil {
 					continue
 				}
@@ -622,11 +622,11 @@ func TestUpstream_TestPreempt(t *testing.T) {
 				assert.Equal(t, "default-scheduler: preempting to accommodate a higher priority pod", c.Message)
 			}
 			assert.Equal(t, tc.victims, terminating, "preempted pods")
-			assert.Len(t, notes(e, "Preempted"), len(tc.victims))
+			assert.Len(t, e.Notes("Preempted"), len(tc.victims))
 
 			// later attempts preempt no more pods
 			require.NoError(t, e.Stabilize())
-			assert.Len(t, notes(e, "Preempted"), len(tc.victims), "no more preemption")
+			assert.Len(t, e.Notes("Preempted"), len(tc.victims), "no more preemption")
 			var gone []string
 			for _, v := range tc.pods {
 				if _, ok := e.View().Pod("default", v.Name); !ok {
@@ -635,11 +635,11 @@ func TestUpstream_TestPreempt(t *testing.T) {
 			}
 			assert.Equal(t, tc.victims, gone)
 			if tc.want != "" {
-				assert.Equal(t, tc.want, pod(t, e, "p").Spec.NodeName, "bound once the victims are gone")
+				assert.Equal(t, tc.want, e.Pod("p").Spec.NodeName, "bound once the victims are gone")
 			} else {
-				assert.False(t, pod(t, e, "p").IsBound())
+				assert.False(t, e.Pod("p").IsBound())
 			}
-			noErrors(t, e)
+			e.NoErrors()
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/daemonsim/daemonsim/cluster"
 	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
+	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/simtest"
 )
 
 // TestNodeAgentStopsWithItsNode checks that a pod whose node is removed
@@ -18,30 +20,29 @@ import (
 // the pod garbage collector removes it after its quarantine. A pod on a
 // node that stays goes on to Ready.
 func TestNodeAgentStopsWithItsNode(t *testing.T) {
-	c, err := NewDefault(DefaultConfig{NodeAgent: NodeAgentConfig{
-		StartLatency: Fixed(10 * time.Second), ReadyDelay: Fixed(10 * time.Second)}})
-	require.NoError(t, err)
+	c := simtest.NewDefault(t, sim.DefaultConfig{NodeAgent: sim.NodeAgentConfig{
+		StartLatency: sim.Fixed(10 * time.Second), ReadyDelay: sim.Fixed(10 * time.Second)}})
 	for _, n := range []string{"n1", "n2", "n3"} {
-		c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node(n)})
+		c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Node(n)})
 	}
 	for _, p := range []string{"a:n1", "b:n2", "c:n3"} {
-		c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("default/"+p[:1], ct.OnNode(p[2:]))})
+		c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod("default/"+p[:1], ct.OnNode(p[2:]))})
 	}
 	zero := int64(0)
 	remove := func(at time.Duration, node string) {
-		c.Submit(Epoch.Add(at), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: node}, GracePeriodSeconds: &zero})
+		c.Submit(sim.Epoch.Add(at), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: node}, GracePeriodSeconds: &zero})
 	}
 	remove(5*time.Second, "n1")  // before the pod starts
 	remove(15*time.Second, "n2") // after it started, before it is ready
-	pod := func(name string) *cluster.Pod { return getPod(t, c, name) }
+	pod := func(name string) *cluster.Pod { return c.Pod(name) }
 
-	require.NoError(t, c.RunUntil(Epoch.Add(30*time.Second)))
+	require.NoError(t, c.RunUntil(sim.Epoch.Add(30*time.Second)))
 	assert.Equal(t, cluster.PodPending, pod("a").Status.Phase, "removed before it started")
 	assert.Equal(t, cluster.PodRunning, pod("b").Status.Phase)
 	assert.False(t, pod("b").IsReady(), "removed before it was ready")
 	assert.True(t, pod("c").IsReady())
 
-	require.NoError(t, c.RunUntil(Epoch.Add(time.Minute)))
+	require.NoError(t, c.RunUntil(sim.Epoch.Add(time.Minute)))
 	for _, name := range []string{"a", "b"} {
 		_, ok := c.View().Pod("default", name)
 		assert.False(t, ok, "%s: the pod garbage collector removed it", name)
@@ -51,21 +52,13 @@ func TestNodeAgentStopsWithItsNode(t *testing.T) {
 
 // agentCluster returns a default cluster with the nodes given and the
 // agent configured as cfg.
-func agentCluster(t *testing.T, seed uint64, cfg NodeAgentConfig, nodes ...string) *Cluster {
+func agentCluster(t *testing.T, seed uint64, cfg sim.NodeAgentConfig, nodes ...string) *simtest.World {
 	t.Helper()
-	c, err := NewDefault(DefaultConfig{Engine: Config{Seed: seed}, NodeAgent: cfg})
-	require.NoError(t, err)
+	w := simtest.NewDefault(t, sim.DefaultConfig{Engine: sim.Config{Seed: seed}, NodeAgent: cfg})
 	for _, n := range nodes {
-		c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Node(n)})
+		w.Create(ct.Node(n))
 	}
-	return c
-}
-
-func getPod(t *testing.T, c *Cluster, name string) *cluster.Pod {
-	t.Helper()
-	p, ok := c.View().Pod(cluster.DefaultNamespace, name)
-	require.True(t, ok, "pod %s", name)
-	return p
+	return w
 }
 
 // TestNodeAgentLifecycle follows one pod bound at the start through
@@ -80,33 +73,33 @@ func TestNodeAgentLifecycle(t *testing.T) {
 		{"all at once", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := agentCluster(t, 1, NodeAgentConfig{StartLatency: Fixed(tc.start), ReadyDelay: Fixed(tc.ready)}, "n1")
-			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
+			c := agentCluster(t, 1, sim.NodeAgentConfig{StartLatency: sim.Fixed(tc.start), ReadyDelay: sim.Fixed(tc.ready)}, "n1")
+			c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
 			if tc.start > 0 {
-				require.NoError(t, c.RunUntil(Epoch.Add(tc.start-time.Nanosecond)))
-				p := getPod(t, c, "p")
+				require.NoError(t, c.RunUntil(sim.Epoch.Add(tc.start-time.Nanosecond)))
+				p := c.Pod("p")
 				assert.Equal(t, cluster.PodPending, p.Status.Phase)
 				assert.Nil(t, p.Status.StartTime)
 			}
-			require.NoError(t, c.RunUntil(Epoch.Add(tc.start)))
-			p := getPod(t, c, "p")
+			require.NoError(t, c.RunUntil(sim.Epoch.Add(tc.start)))
+			p := c.Pod("p")
 			assert.Equal(t, cluster.PodRunning, p.Status.Phase)
 			require.NotNil(t, p.Status.StartTime)
-			assert.Equal(t, Epoch.Add(tc.start), *p.Status.StartTime)
+			assert.Equal(t, sim.Epoch.Add(tc.start), *p.Status.StartTime)
 			ready, ok := p.Condition(cluster.PodReady)
 			require.True(t, ok)
 			if tc.ready > 0 {
 				assert.Equal(t, cluster.ConditionFalse, ready.Status)
 				assert.Equal(t, "ContainersNotReady", ready.Reason)
-				require.NoError(t, c.RunUntil(Epoch.Add(tc.start+tc.ready-time.Nanosecond)))
-				assert.False(t, getPod(t, c, "p").IsReady())
-				require.NoError(t, c.RunUntil(Epoch.Add(tc.start+tc.ready)))
-				ready, _ = getPod(t, c, "p").Condition(cluster.PodReady)
+				require.NoError(t, c.RunUntil(sim.Epoch.Add(tc.start+tc.ready-time.Nanosecond)))
+				assert.False(t, c.Pod("p").IsReady())
+				require.NoError(t, c.RunUntil(sim.Epoch.Add(tc.start+tc.ready)))
+				ready, _ = c.Pod("p").Condition(cluster.PodReady)
 			}
 			assert.Equal(t, cluster.ConditionTrue, ready.Status)
-			assert.Equal(t, Epoch.Add(tc.start+tc.ready), ready.LastTransitionTime)
+			assert.Equal(t, sim.Epoch.Add(tc.start+tc.ready), ready.LastTransitionTime)
 			require.NoError(t, c.Stabilize())
-			assert.Equal(t, cluster.PodRunning, getPod(t, c, "p").Status.Phase, "nothing more happens to it")
+			assert.Equal(t, cluster.PodRunning, c.Pod("p").Status.Phase, "nothing more happens to it")
 		})
 	}
 }
@@ -129,15 +122,15 @@ func TestNodeAgentGracePeriod(t *testing.T) {
 		{"zero: at once", ptr(0), nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := agentCluster(t, 1, NodeAgentConfig{}, "n1")
+			c := agentCluster(t, 1, sim.NodeAgentConfig{}, "n1")
 			p := ct.Pod("p", ct.OnNode("n1"))
 			p.Spec.TerminationGracePeriodSeconds = tc.podGrace
-			c.Submit(Epoch, "scenario", cluster.Create{Object: p})
-			del := Epoch.Add(10 * time.Second)
+			c.Submit(sim.Epoch, "scenario", cluster.Create{Object: p})
+			del := sim.Epoch.Add(10 * time.Second)
 			c.Submit(del, "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindPod, Namespace: cluster.DefaultNamespace, Name: "p"}, GracePeriodSeconds: tc.deleteGrace})
 			if tc.gone > 0 {
 				require.NoError(t, c.RunUntil(del.Add(tc.gone-time.Nanosecond)))
-				p := getPod(t, c, "p")
+				p := c.Pod("p")
 				require.True(t, p.IsTerminating())
 				assert.Equal(t, del.Add(tc.gone), *p.DeletionTimestamp)
 			}
@@ -151,29 +144,26 @@ func TestNodeAgentGracePeriod(t *testing.T) {
 // TestNodeAgentFail fails a Ready pod by hand, and refuses pods that are
 // missing or not bound.
 func TestNodeAgentFail(t *testing.T) {
-	c := agentCluster(t, 1, NodeAgentConfig{StartLatency: Fixed(time.Second), ReadyDelay: Fixed(time.Second)}, "n1")
-	c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
-	c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod("nowhere", ct.NodeSelector("zone", "none"))})
-	require.NoError(t, c.RunUntil(Epoch.Add(time.Minute)))
-	require.True(t, getPod(t, c, "p").IsReady())
+	c := agentCluster(t, 1, sim.NodeAgentConfig{StartLatency: sim.Fixed(time.Second), ReadyDelay: sim.Fixed(time.Second)}, "n1")
+	c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
+	c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod("nowhere", ct.NodeSelector("zone", "none"))})
+	require.NoError(t, c.RunUntil(sim.Epoch.Add(time.Minute)))
+	require.True(t, c.Pod("p").IsReady())
 
-	key := func(name string) cluster.Key {
-		return cluster.Key{Kind: cluster.KindPod, Namespace: cluster.DefaultNamespace, Name: name}
-	}
-	assert.EqualError(t, c.Fail(key("missing"), "R", "m"), "sim: pod pod/default/missing is not bound to a node")
-	assert.Error(t, c.Fail(key("nowhere"), "R", "m"))
-	require.NoError(t, c.Fail(key("p"), "OOMKilled", "the container ran out of memory"))
+	assert.EqualError(t, c.Fail(simtest.PodKey("missing"), "R", "m"), "sim: pod pod/default/missing is not bound to a node")
+	assert.Error(t, c.Fail(simtest.PodKey("nowhere"), "R", "m"))
+	require.NoError(t, c.Fail(simtest.PodKey("p"), "OOMKilled", "the container ran out of memory"))
 	require.NoError(t, c.Stabilize())
-	assert.Equal(t, Epoch.Add(time.Minute), c.Now(), "failed at the instant it was asked")
-	p := getPod(t, c, "p")
+	assert.Equal(t, sim.Epoch.Add(time.Minute), c.Now(), "failed at the instant it was asked")
+	p := c.Pod("p")
 	assert.Equal(t, cluster.PodFailed, p.Status.Phase)
 	assert.Equal(t, "OOMKilled", p.Status.Reason)
 	assert.Equal(t, "the container ran out of memory", p.Status.Message)
 	ready, ok := p.Condition(cluster.PodReady)
 	require.True(t, ok)
 	assert.Equal(t, cluster.ConditionFalse, ready.Status)
-	assert.Equal(t, Epoch.Add(time.Minute), ready.LastTransitionTime)
-	assert.Equal(t, cluster.PodPending, getPod(t, c, "nowhere").Status.Phase)
+	assert.Equal(t, sim.Epoch.Add(time.Minute), ready.LastTransitionTime)
+	assert.Equal(t, cluster.PodPending, c.Pod("nowhere").Status.Phase)
 }
 
 // TestNodeAgentFailureProbability binds 2,000 pods with a failure
@@ -185,10 +175,10 @@ func TestNodeAgentFailureProbability(t *testing.T) {
 	for i := range nodes {
 		names = append(names, fmt.Sprintf("n%02d", i))
 	}
-	c := agentCluster(t, 3, NodeAgentConfig{StartLatency: Fixed(2 * time.Second), FailureProbability: 0.25}, names...)
+	c := agentCluster(t, 3, sim.NodeAgentConfig{StartLatency: sim.Fixed(2 * time.Second), FailureProbability: 0.25}, names...)
 	for _, n := range names {
 		for j := range perNode {
-			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("%s-p%02d", n, j), ct.OnNode(n))})
+			c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("%s-p%02d", n, j), ct.OnNode(n))})
 		}
 	}
 	require.NoError(t, c.Stabilize())
@@ -197,7 +187,7 @@ func TestNodeAgentFailureProbability(t *testing.T) {
 		switch p.Status.Phase {
 		case cluster.PodFailed:
 			failed++
-			assert.Equal(t, ReasonSimulatedFailure, p.Status.Reason)
+			assert.Equal(t, sim.ReasonSimulatedFailure, p.Status.Reason)
 			assert.Nil(t, p.Status.StartTime, "never ran")
 		case cluster.PodRunning:
 			assert.True(t, p.IsReady())
@@ -207,17 +197,17 @@ func TestNodeAgentFailureProbability(t *testing.T) {
 	}
 	// 2,000 draws at 1/4: mean 500, standard deviation 19.4
 	assert.InDelta(t, 500, failed, 80)
-	assert.Equal(t, Epoch.Add(2*time.Second), c.Now(), "every pod, failed or not, at its start time")
+	assert.Equal(t, sim.Epoch.Add(2*time.Second), c.Now(), "every pod, failed or not, at its start time")
 }
 
 // TestNodeAgentStreamsAreSeparate checks that the agent's quantities come
 // from separate named streams: turning failures on and changing the
 // readiness delay leaves every pod's start latency as it was.
 func TestNodeAgentStreamsAreSeparate(t *testing.T) {
-	run := func(cfg NodeAgentConfig) map[string]time.Time {
+	run := func(cfg sim.NodeAgentConfig) map[string]time.Time {
 		c := agentCluster(t, 9, cfg, "n1", "n2")
 		for i := range 200 {
-			c.Submit(Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("p%03d", i), ct.OnNode([]string{"n1", "n2"}[i%2]))})
+			c.Submit(sim.Epoch, "scenario", cluster.Create{Object: ct.Pod(fmt.Sprintf("p%03d", i), ct.OnNode([]string{"n1", "n2"}[i%2]))})
 		}
 		require.NoError(t, c.Stabilize())
 		started := map[string]time.Time{}
@@ -228,15 +218,15 @@ func TestNodeAgentStreamsAreSeparate(t *testing.T) {
 		}
 		return started
 	}
-	start := LogNormal(2*time.Second, 0.5)
-	base := run(NodeAgentConfig{StartLatency: start, ReadyDelay: Fixed(time.Second)})
+	start := sim.LogNormal(2*time.Second, 0.5)
+	base := run(sim.NodeAgentConfig{StartLatency: start, ReadyDelay: sim.Fixed(time.Second)})
 	require.Len(t, base, 200)
 	distinct := map[time.Time]bool{}
 	for _, at := range base {
 		distinct[at] = true
 	}
 	assert.Greater(t, len(distinct), 190, "start latencies are drawn per pod")
-	other := run(NodeAgentConfig{StartLatency: start, ReadyDelay: Uniform(time.Second, 9*time.Second), FailureProbability: 0.5})
+	other := run(sim.NodeAgentConfig{StartLatency: start, ReadyDelay: sim.Uniform(time.Second, 9*time.Second), FailureProbability: 0.5})
 	assert.Greater(t, len(other), 50)
 	assert.Less(t, len(other), 150, "about half failed")
 	for name, at := range other {

@@ -11,14 +11,14 @@ import (
 	ct "github.com/daemonsim/daemonsim/cluster/clustertest"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/simtest"
 )
 
 // webCluster is three nodes with three Ready pods of a ReplicaSet "web"
 // (replicas 3) and the budget pdb over them.
-func webCluster(t *testing.T, pdb cluster.PodDisruptionBudgetSpec) *sim.Cluster {
+func webCluster(t *testing.T, pdb cluster.PodDisruptionBudgetSpec) *simtest.World {
 	t.Helper()
-	c, err := sim.NewDefault(sim.DefaultConfig{})
-	require.NoError(t, err)
+	c := simtest.NewDefault(t, sim.DefaultConfig{})
 	three := int32(3)
 	rs := &cluster.ReplicaSet{ObjectMeta: cluster.ObjectMeta{Name: "web", Namespace: "default", UID: "rs-web"},
 		Spec: cluster.ReplicaSetSpec{Replicas: &three, Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "web"}},
@@ -39,26 +39,11 @@ func webCluster(t *testing.T, pdb cluster.PodDisruptionBudgetSpec) *sim.Cluster 
 	return c
 }
 
-func webBudget(t *testing.T, c *sim.Cluster) cluster.PodDisruptionBudgetStatus {
+func webBudget(t *testing.T, c *simtest.World) cluster.PodDisruptionBudgetStatus {
 	t.Helper()
 	o, ok := c.View().Get(cluster.Key{Kind: cluster.KindPodDisruptionBudget, Namespace: "default", Name: "web"})
 	require.True(t, ok)
 	return o.(*cluster.PodDisruptionBudget).Status
-}
-
-func podKey(name string) cluster.Key {
-	return cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: name}
-}
-
-// lastErr returns the error the last change event for key ended with.
-func lastErr(c *sim.Cluster, key cluster.Key) string {
-	out := "(none)"
-	for ev := range c.Events(0) {
-		if ev.Kind == sim.EventChange && ev.Change != nil && ev.Change.Target() == key {
-			out = ev.Err
-		}
-	}
-	return out
 }
 
 // The disruption controller keeps the budget's status, and evictions go
@@ -72,9 +57,9 @@ func TestEvictionHonoursTheBudget(t *testing.T) {
 		webBudget(t, c))
 
 	evictedAt := c.Now()
-	c.Submit(c.Now(), "drain", cluster.Evict{Pod: podKey("web-a")})
+	c.Submit(c.Now(), "drain", cluster.Evict{Pod: simtest.PodKey("web-a")})
 	require.NoError(t, c.RunFor(time.Second))
-	assert.Equal(t, "", lastErr(c, podKey("web-a")))
+	assert.Equal(t, "", c.LastErr(simtest.PodKey("web-a")))
 	p, ok := c.View().Pod("default", "web-a")
 	require.True(t, ok, "terminating for its grace period")
 	require.NotNil(t, p.DeletionTimestamp)
@@ -83,10 +68,10 @@ func TestEvictionHonoursTheBudget(t *testing.T) {
 	assert.Equal(t, int32(2), st.CurrentHealthy, "the terminating pod is not healthy")
 	assert.Empty(t, st.DisruptedPods, "the pod is being deleted: its entry is done")
 
-	c.Submit(c.Now(), "drain", cluster.Evict{Pod: podKey("web-b")})
+	c.Submit(c.Now(), "drain", cluster.Evict{Pod: simtest.PodKey("web-b")})
 	require.NoError(t, c.RunFor(time.Second))
 	assert.Equal(t, "evict pod/default/web-b: Cannot evict pod as it would violate the pod's disruption budget. (The disruption budget web needs 2 healthy pods and has 2 currently)",
-		lastErr(c, podKey("web-b")))
+		c.LastErr(simtest.PodKey("web-b")))
 	p, _ = c.View().Pod("default", "web-b")
 	assert.Nil(t, p.DeletionTimestamp, "not evicted")
 
