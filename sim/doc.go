@@ -36,8 +36,10 @@
 // one's own beside the built-in ones.
 //
 // NewDefault returns a Cluster: an engine with the DaemonSet controller,
-// the scheduler, the NodeAgent, PodGC, the GarbageCollector and the
-// DisruptionController registered in that order. The node agent plays every kubelet: a bound pod turns
+// the scheduler, the NodeAgent, PodGC, the GarbageCollector, the
+// DisruptionController and the daemonset.RolloutReporter (an observer that
+// writes only notes) registered in that order. The node agent plays every
+// kubelet: a bound pod turns
 // Running after a start latency and Ready after a readiness delay, each
 // drawn per pod from a Distribution (Fixed, Uniform, LogNormal, optionally
 // Truncate'd to a unit) on its own named stream (StreamStartLatency,
@@ -62,6 +64,19 @@
 // pods to be gone. The DisruptionController keeps each
 // PodDisruptionBudget's status as upstream's does, which cluster.Evict, the
 // eviction subresource, reads.
+//
+// Where the built-ins differ in shape from upstream's, deliberately: the
+// node agent is one controller for every node, not a kubelet per node, so
+// that a cluster's cost grows with its changes rather than with its nodes
+// (DESIGN.md's "cost grows with what changed"); the rollout reports are an
+// observer of the objects, not a part of the DaemonSet controller, so that
+// the controller decides and nothing else (its report notes come one round
+// after the sync they describe, at the same instant). Preemption and (with
+// the churn work) taint eviction delete pods directly, each marking the
+// pod with its DisruptionTarget condition first, as upstream's do; only
+// what upstream sends through the eviction subresource (kubectl drain)
+// goes through cluster.Evict, because the subresource's budget checks
+// would refuse disruptions upstream makes.
 //
 // # Determinism
 //
