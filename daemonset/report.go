@@ -715,9 +715,13 @@ func (r *RolloutReporter) outcome(f *followedDS, at time.Time, s cluster.DaemonS
 		run.started = true
 		run.report.Start = at
 		run.report.MaxUnavailable, run.report.MaxSurge, _ = MaxUnavailableAndSurge(ds, int(desired))
+		limits := fmt.Sprintf("maxUnavailable %d, maxSurge %d", run.report.MaxUnavailable, run.report.MaxSurge)
+		if ds.Spec.UpdateStrategy.Type == cluster.OnDeleteDaemonSetStrategyType {
+			limits = "updateStrategy OnDelete: a pod is replaced when it is deleted"
+		}
 		plan.Notes = append(plan.Notes, cluster.Note{Object: f.key, Type: cluster.NoteNormal, Reason: ReasonRolloutStarted,
-			Message: fmt.Sprintf("rolling out revision %d (%s) to %d nodes: %d of them updated, maxUnavailable %d, maxSurge %d",
-				run.report.Revision, run.report.Hash, desired, updated, run.report.MaxUnavailable, run.report.MaxSurge)})
+			Message: fmt.Sprintf("rolling out revision %d (%s) to %d nodes: %d of them updated, %s",
+				run.report.Revision, run.report.Hash, desired, updated, limits)})
 	}
 	run.report.PeakUnavailable = max(run.report.PeakUnavailable, int(desired-available))
 	if updated >= desired && available >= desired {

@@ -1,0 +1,166 @@
+// Package scenario runs scenario files against a simulated cluster: a test
+// is a text file of kubectl-like commands, each followed by the output it
+// must print, in the github.com/cockroachdb/datadriven format, and a user's
+// own go test runs a directory of them in one line:
+//
+//	func TestScenarios(t *testing.T) { scenario.Run(t, "testdata") }
+//
+// `go test -rewrite` writes each command's actual output in place of the
+// expected one (read the diff before committing it). Outputs that quote the
+// file's own line numbers (errors in inline YAML) move when a rewrite
+// inserts lines above them: run -rewrite a second time. The same commands run
+// from YAML timelines (ParseTimeline) and from any program (World.Exec).
+//
+// # Writing a scenario file
+//
+// A file is a list of commands. Each is one line (the command and its
+// arguments: words, key=value, key=(v1, v2)), then for apply and create the
+// objects as YAML, then a line "----", then the output, then a blank line.
+// Lines starting with # are comments. Output with blank lines in it is
+// wrapped in a second "----" line before and after. Write the commands with
+// empty outputs and run `go test -rewrite` to fill them in:
+//
+//	# One pod per eligible node: the tainted node gets none.
+//	cluster seed=1 start-latency=2s ready-delay=3s
+//	----
+//	ok
+//
+//	add-nodes count=2
+//	----
+//	node/node-1 created
+//	node/node-2 created
+//
+//	add-nodes gpu-1 taints=gpu=true:NoSchedule
+//	----
+//	node/gpu-1 created
+//
+//	apply file=agent.yaml
+//	----
+//	daemonset.apps/agent created
+//
+//	run for=1m
+//	----
+//	t=+1m0s
+//
+//	get pods -o wide
+//	----
+//	NAME          READY   STATUS    RESTARTS   AGE   IP       NODE     NOMINATED NODE   READINESS GATES
+//	agent-fgm9b   1/1     Running   0          60s   <none>   node-1   <none>           <none>
+//	agent-fgm9c   1/1     Running   0          60s   <none>   node-2   <none>           <none>
+//
+// Each file runs on a fresh cluster (sim.NewDefault) at the simulated epoch;
+// time moves only with run and stabilize. Commands that change the cluster
+// apply their changes at once, at the current instant, and print the
+// result as kubectl does ("daemonset.apps/agent created", "node/n1
+// cordoned"); the controllers (DaemonSet controller, scheduler, node agent,
+// garbage collectors) act when time runs, so `get pods` right after an
+// apply shows no pods yet, and `run` (for=0s) completes the current instant.
+// What the simulator refuses prints into the output in kubectl's words
+// ("Error from server (NotFound): ...", "The Pod "p" is invalid: ...",
+// "error: ..."), so expected refusals are part of the golden text. A
+// command that cannot run as written fails the test with the file and line:
+// an unknown command, an unknown or misspelt argument (every argument must
+// be used), a missing one, a value of the wrong form (a duration, a number,
+// a taint, a label selector), or a cluster command that is not first.
+//
+// Objects are named kind/name, kind/namespace/name, or by the two words
+// "kind name" (node n1, daemonset kube-system/agent); a namespaced object
+// without a namespace is in "default". Kinds: node (no), pod (po),
+// daemonset (ds), replicaset (rs), controllerrevision, priorityclass (pc),
+// poddisruptionbudget (pdb), singular or plural. Where a command only takes
+// one kind (cordon: nodes; set image: DaemonSets) the kind may be left out.
+// Durations are Go durations (30s, 5m, 1h30m) or a number of seconds.
+//
+// # Commands
+//
+//	cluster [seed=N] [start-latency=D|(LO, HI)] [ready-delay=D|(LO, HI)] [failure-probability=P] [max-steps=N]
+//	    Configure the fresh cluster (must come first): the engine seed and the
+//	    node agent's latencies, fixed or uniform. Prints ok.
+//	apply [file=PATH | file=(A, B)]  + YAML input
+//	    kubectl apply: create each object, or update it when it exists
+//	    ("created", "configured", "unchanged"); kinds daemonsim does not
+//	    simulate are listed once as skipped, fields it does not model once as
+//	    ignored. A manifest that does not load prints every problem with its
+//	    file:line (inline input: the scenario file's lines) and applies nothing.
+//	    Paths are relative to the scenario file; directories load every
+//	    *.yaml, *.yml and *.json in them.
+//	create [file=PATH] + YAML input
+//	    kubectl create: AlreadyExists for an object that exists.
+//	add-nodes NAME... | count=N [prefix=node-] [labels=K=V,...] [taints=K=V:EFFECT,...]
+//	          [cpu=4] [memory=16Gi] [pods=110] [not-ready] [unschedulable]
+//	    Create named nodes, or N nodes named prefix1, prefix2, ... (skipping
+//	    names taken), Ready unless not-ready, with the allocatable given.
+//	    Prints a line per node, or one line for more than five.
+//	delete KIND/NAME [cascade=background|orphan|foreground] [grace-period=N] [now]
+//	    kubectl delete; nodes too (their pods go after pod GC's 40 s).
+//	label KIND/NAME K=V... K-... [overwrite]
+//	    kubectl label, for any kind; changing a value needs overwrite.
+//	taint [node] NAME K=V:EFFECT... K:EFFECT-... K-... [overwrite]
+//	    kubectl taint nodes.
+//	cordon NAME / uncordon NAME
+//	drain NAME [ignore-daemonsets] [force] [delete-emptydir-data] [grace-period=N]
+//	    kubectl drain: cordon, then refuse (and evict nothing) if the node has
+//	    DaemonSet pods without ignore-daemonsets or pods with no controller
+//	    without force, else evict every other pod through the eviction
+//	    subresource (cluster.Evict, which PodDisruptionBudgets may refuse),
+//	    printing each eviction and each refusal. Partial: a refused eviction
+//	    is not retried and drain does not wait for the pods to terminate
+//	    (kubectl retries every 5 s until --timeout); retries, the wait and the
+//	    timeout come with the churn work. delete-emptydir-data is accepted
+//	    and changes nothing (no volumes are simulated).
+//	fail-node NAME [status=False|Unknown] [reason=R] [message=M] / recover-node NAME
+//	    Set the node's Ready condition False (or Unknown) or True through the
+//	    status subresource. Partial: no node lifecycle controller reacts yet
+//	    (no not-ready taints, no taint eviction); the scheduler and the
+//	    DaemonSet controller see the condition.
+//	fail-pod POD [reason=SimulatedFailure] [message=M]
+//	    The bound pod goes Failed, as a container that exits would
+//	    (sim.Cluster.Fail), at the current instant.
+//	set image [ds/]NAME CONTAINER=IMAGE... ('*' for every container)
+//	set strategy [ds/]NAME type=RollingUpdate|OnDelete [max-unavailable=N|P%] [max-surge=N|P%]
+//	rollout undo [ds/]NAME [to-revision=N]      kubectl rollout undo (daemonset.Rollback)
+//	rollout status [ds/]NAME                    one look (daemonset.RolloutStatus); kubectl would watch
+//	rollout history [ds/]NAME                   the DaemonSet's ControllerRevisions
+//	run [for=D | until=D | D] [trace]
+//	    Advance the clock by D (until=: to D from the start), processing every
+//	    event due. Prints the refused changes of the run, every event with
+//	    trace (sim.Describe lines), and the time reached ("t=+1m0s").
+//	stabilize [trace]
+//	    Run until nothing is queued (timed events included); the same output.
+//	get pods|nodes|daemonsets|events [NAME] [-o wide|yaml|json] [-A] [-n NS] [-l SELECTOR]
+//	    kubectl get, with kubectl's columns (package printers); also
+//	    replicasets, priorityclasses, ... with -o yaml or json. key=value
+//	    forms (o=wide, namespace=x, selector=app=x) work too.
+//	events [namespace=NS]
+//	    The notes (Kubernetes events) recorded since the last events command,
+//	    every namespace unless one is given.
+//	status KIND/NAME
+//	    The status: every field of a DaemonSet's (zeros too), other kinds' as YAML.
+//	why [pod/]NAME
+//	    Why a pending pod is not scheduled: one scheduling attempt now
+//	    (scheduler.Decide), its message in upstream's FitError form (reasons
+//	    grouped with counts), then each node's plugin and reasons, by node
+//	    name, and the node preemption would nominate with its victims.
+//	yaml KIND/NAME
+//	    The object as kubectl get -o yaml prints it (manifest.Marshal).
+//
+// Churn commands (node lifecycle, taint eviction, drain retries, generated
+// churn) come with the churn work.
+//
+// # Timelines
+//
+// A timeline is the same vocabulary as a YAML document a user keeps beside
+// their manifests (kind: Scenario; see ParseTimeline for the shape): each
+// step at a simulated offset runs one command, whose arguments are a
+// mapping of argument names (camelCase or kebab-case) or the rest of a
+// scenario-file line. Timeline.Run prints each step's time, command and
+// output; the errors are those of scenario files, with the timeline's file
+// and line.
+//
+// # Determinism
+//
+// A file's output depends only on the file (and the manifests it reads):
+// the cluster is seeded (seed=, default 0), object and event lists are in
+// (namespace, name) or log order, and nothing reads the wall clock. A World
+// is not safe for concurrent use; run files in parallel on separate Worlds.
+package scenario
