@@ -6,22 +6,24 @@ import (
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/scheduler"
+	"github.com/daemonsim/daemonsim/sim/replicaset"
 )
 
 // DefaultConfig configures NewDefault: the engine and each component. The
 // zero value is usable: upstream settings, pods that start and become
 // ready at once.
 type DefaultConfig struct {
-	Engine    Config
-	DaemonSet daemonset.Config
-	Scheduler scheduler.Config
-	NodeAgent NodeAgentConfig
-	Rollouts  daemonset.RolloutReporterConfig
+	Engine     Config
+	DaemonSet  daemonset.Config
+	ReplicaSet replicaset.Config
+	Scheduler  scheduler.Config
+	NodeAgent  NodeAgentConfig
+	Rollouts   daemonset.RolloutReporterConfig
 }
 
 // Cluster is an engine with every component wired in, in this
 // registration (and so reconcile) order: the DaemonSet controller, the
-// scheduler, the node agent, the pod garbage collector, the garbage
+// ReplicaSet controller (package sim/replicaset), the scheduler, the node agent, the pod garbage collector, the garbage
 // collector, the disruption controller and the rollout reporter (an
 // observer that writes only notes: RolloutStarted and RolloutFinished, and
 // the reports Rollouts returns). The fields give access to each for tests
@@ -29,6 +31,7 @@ type DefaultConfig struct {
 type Cluster struct {
 	*Engine
 	DaemonSets       *daemonset.Controller
+	ReplicaSets      *replicaset.Controller
 	Scheduler        *scheduler.Scheduler
 	NodeAgent        *NodeAgent
 	PodGC            *PodGC
@@ -46,13 +49,14 @@ func NewDefault(cfg DefaultConfig) (*Cluster, error) {
 	}
 	c := &Cluster{
 		DaemonSets:       daemonset.New(cfg.DaemonSet),
+		ReplicaSets:      replicaset.New(cfg.ReplicaSet),
 		Scheduler:        sched,
 		PodGC:            NewPodGC(),
 		GarbageCollector: NewGarbageCollector(),
 		Disruption:       NewDisruptionController(),
 		Rollouts:         daemonset.NewRolloutReporter(cfg.Rollouts),
 	}
-	e, err := New(cfg.Engine, c.DaemonSets, c.Scheduler)
+	e, err := New(cfg.Engine, c.DaemonSets, c.ReplicaSets, c.Scheduler)
 	if err != nil {
 		return nil, err
 	}

@@ -30,13 +30,16 @@
 // # Components
 //
 // Every controller, built in or a user's, goes through the same public
-// interface: Controller, and RandomUser for one that draws random numbers
-// (the engine hands it its named streams when it is registered). None has
+// interface: Controller, RandomUser for one that draws random numbers
+// (the engine hands it its named streams when it is registered) and
+// RefusalObserver for one that wants to hear of its own refused changes,
+// as an API client hears its request's error. None has
 // the engine or the store; see Example_userController for a controller of
 // one's own beside the built-in ones.
 //
 // NewDefault returns a Cluster: an engine with the DaemonSet controller,
-// the scheduler, the NodeAgent, PodGC, the GarbageCollector, the
+// the ReplicaSet controller (package sim/replicaset), the scheduler, the
+// NodeAgent, PodGC, the GarbageCollector, the
 // DisruptionController and the daemonset.RolloutReporter (an observer that
 // writes only notes) registered in that order. The node agent plays every
 // kubelet: a bound pod turns

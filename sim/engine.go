@@ -213,6 +213,18 @@ type RandomUser interface {
 	UseStreams(Streams)
 }
 
+// RefusalObserver is implemented by a controller that wants to know when
+// the store refuses one of its own changes, as an API client learns it
+// from the error its request returns: the engine calls Refused with the
+// change and the error at the instant it was refused (only for changes
+// whose source is the controller's Name), then marks the controller dirty.
+// Upstream's controllers lower their expectations this way (a create that
+// failed will never be observed). Refused must not keep the change's
+// object.
+type RefusalObserver interface {
+	Refused(c cluster.Change, err error)
+}
+
 // engineStreams is the engine's Rand, and nothing more of it.
 type engineStreams struct{ e *Engine }
 
@@ -365,6 +377,12 @@ func (e *Engine) Step() (Event, bool, error) {
 		d, err := e.store.Apply(e.now, ev.Change)
 		if err != nil {
 			ev.Err = err.Error()
+			for i, c := range e.controllers {
+				if r, ok := c.(RefusalObserver); ok && c.Name() == ev.Source {
+					r.Refused(ev.Change, err)
+					e.dirty[i] = true
+				}
+			}
 		} else {
 			ev.Rev = d.Rev
 			switch c := ev.Change.(type) {

@@ -320,3 +320,36 @@ func TestLogKeepsEveryLocationAndError(t *testing.T) {
 	require.Equal(t, n, i)
 	assert.Equal(t, uintptr(48), unsafe.Sizeof(logRecord{}), "a log record's size, as the eventLog doc says")
 }
+
+// refusee creates one invalid pod and records what the engine says of it.
+type refusee struct {
+	name    string
+	tried   bool
+	refused []string
+}
+
+func (r *refusee) Name() string          { return r.name }
+func (r *refusee) Observe(cluster.Delta) {}
+func (r *refusee) Wake(cluster.Key)      {}
+func (r *refusee) Reconcile(time.Time, cluster.View) (cluster.Plan, error) {
+	if r.tried {
+		return cluster.Plan{}, nil
+	}
+	r.tried = true
+	return cluster.Plan{Changes: []cluster.Change{cluster.Create{Object: ct.Pod("Bad_Name")}}}, nil
+}
+func (r *refusee) Refused(c cluster.Change, err error) {
+	r.refused = append(r.refused, c.Verb()+" "+c.Target().Name+": "+err.Error())
+}
+
+// A refused change is told to the controller that made it, and to no other.
+func TestRefusalObserver(t *testing.T) {
+	a, b := &refusee{name: "a"}, &refusee{name: "b", tried: true}
+	e, err := New(Config{}, a, b)
+	require.NoError(t, err)
+	e.Submit(e.Now(), "test", cluster.Create{Object: ct.Node("n1")}) // something to reconcile after
+	require.NoError(t, e.Stabilize())
+	require.Len(t, a.refused, 1)
+	assert.Contains(t, a.refused[0], "create Bad_Name: ")
+	assert.Empty(t, b.refused)
+}
