@@ -72,6 +72,16 @@
 // class, is refused with ErrForbidden in upstream's words. Only one class
 // may be the global default.
 //
+// The DefaultTolerationSeconds admission plugin runs on every pod create
+// and update: a pod that does not already tolerate the
+// node.kubernetes.io/not-ready (or .../unreachable) NoExecute taint (a
+// toleration with that key or an empty one, and effect NoExecute or empty;
+// operator and value are not looked at, as upstream) gets {key, Exists,
+// NoExecute, tolerationSeconds 300} appended, so an ordinary pod on a node
+// that stops reporting is evicted 300 s after the taint eviction
+// controller sees the taint. Daemon pods tolerate both taints forever and
+// get nothing. Pods that had no tolerations share one slice of the two.
+//
 // Deliberate difference: the built-in classes system-cluster-critical
 // (2000000000) and system-node-critical (2000001000) always resolve
 // (ResolvePriorityClass, BuiltinPriorityClasses) but are not stored

@@ -62,11 +62,18 @@ func init() {
 		validate:       validatePod,
 		validateUpdate: validatePodUpdate,
 		prepareCreate:  preparePodCreate,
-		admitCreate:    func(s *Store, p *Pod) error { return admitPod(s, p) },
-		spec:           func(p *Pod) any { return p.Spec },
-		keepStatus:     func(dst, src *Pod) { dst.Status = src.DeepCopy().Status },
-		writeStatus:    writePodStatus,
-		deletionGrace:  (*Pod).DeletionGracePeriod,
+		admitCreate: func(s *Store, p *Pod) error {
+			if err := admitPod(s, p); err != nil {
+				return err
+			}
+			admitDefaultTolerationSeconds(p)
+			return nil
+		},
+		admitUpdate:   func(_ *Store, p *Pod) error { admitDefaultTolerationSeconds(p); return nil },
+		spec:          func(p *Pod) any { return p.Spec },
+		keepStatus:    func(dst, src *Pod) { dst.Status = src.DeepCopy().Status },
+		writeStatus:   writePodStatus,
+		deletionGrace: (*Pod).DeletionGracePeriod,
 	})
 }
 

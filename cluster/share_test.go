@@ -24,7 +24,10 @@ func sharePod(name string, edit func(*Pod)) *Pod {
 			Containers:   []Container{{Name: "c", Image: "img", Resources: ResourceRequirements{Requests: ResourceList{{Name: ResourceCPU, Quantity: NewMilliQuantity(100, DecimalSI)}}}}},
 			NodeSelector: selector.Set{"os": "linux"},
 			Tolerations: []taints.Toleration{{Key: "k", Operator: taints.OpExists, Effect: taints.NoExecute, TolerationSeconds: &secs},
-				{Key: "m", Operator: taints.OpExists, Effect: taints.NoSchedule}},
+				{Key: "m", Operator: taints.OpExists, Effect: taints.NoSchedule},
+				// a daemon pod's: the DefaultTolerationSeconds admission adds nothing
+				{Key: taints.KeyNodeNotReady, Operator: taints.OpExists, Effect: taints.NoExecute},
+				{Key: taints.KeyNodeUnreachable, Operator: taints.OpExists, Effect: taints.NoExecute}},
 		},
 	}
 	if edit != nil {
