@@ -238,6 +238,9 @@ func TestManifestStrictAgreement(t *testing.T) {
 		}
 	}
 	t.Logf("mutations: %v", counts)
+	if !t.Failed() {
+		fmt.Printf("manifest: disagreements=0 misspelt=%d added=%d wrong-type=%d\n", counts["misspelt"], counts["added"], counts["type"])
+	}
 	assert.Greater(t, counts["misspelt"], 200)
 	assert.Greater(t, counts["added"], 200)
 	assert.Greater(t, counts["type"], 100)
