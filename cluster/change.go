@@ -101,7 +101,9 @@ type Delete struct {
 }
 
 // Bind assigns a pending pod to a node (the pods/binding subresource): it
-// sets spec.nodeName and the PodScheduled=True condition. It fails with
+// sets spec.nodeName and the PodScheduled=True condition, and clears
+// status.nominatedNodeName (ClearingNominatedNodeNameAfterBinding, on by
+// default since v1.35). It fails with
 // ErrConflict if the pod is already bound or is terminating, ErrNotFound if
 // the pod is absent.
 type Bind struct {

@@ -532,6 +532,9 @@ func (s *Store) bind(now time.Time, c Bind) (Delta, error) {
 	cp := *old // metadata and spec are shared with the old version, which is never modified
 	p := &cp
 	p.Spec.NodeName = c.Node
+	// the nomination hint is cleared, as the binding subresource does with
+	// ClearingNominatedNodeNameAfterBinding (beta, on since v1.35)
+	p.Status.NominatedNodeName = ""
 	p.Status.Conditions = slices.Clone(old.Status.Conditions)
 	SetPodCondition(&p.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue}, now)
 	rev := s.rev + 1

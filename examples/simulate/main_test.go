@@ -14,6 +14,7 @@ import (
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/cluster/manifest"
 	"github.com/daemonsim/daemonsim/internal/golden"
+	"github.com/daemonsim/daemonsim/sim/scenario"
 )
 
 // runArgs runs the program on args with stdin and returns its exit
@@ -163,7 +164,7 @@ func TestBadInput(t *testing.T) {
 		{"missing file", []string{"-f", "testdata/nope.yaml"}, "error: testdata/nope.yaml: no such file or directory\n"},
 		{"bad timeline", []string{"-f", "testdata/bad/scenario.yaml"},
 			"error: testdata/bad/scenario.yaml:9: spec.steps[1].at: 30s is before the previous step's 1m0s: steps must be in time order\n" +
-				"error: testdata/bad/scenario.yaml:12: spec.steps[2].explode: unknown command (known: add-nodes, apply, cluster, cordon, create, delete, drain, events, fail-node, fail-pod, get, label, recover-node, rollout-history, rollout-status, rollout-undo, run, set-image, set-strategy, stabilize, status, taint, uncordon, why, yaml)\n"},
+				"error: testdata/bad/scenario.yaml:12: spec.steps[2].explode: unknown command (known: " + strings.Join(scenario.Commands(), ", ") + ")\n"},
 		{"two timelines", []string{"-f", "testdata/maintenance.yaml", "-f", "testdata/bad/scenario.yaml"},
 			"error: testdata/maintenance.yaml, testdata/bad/scenario.yaml: more than one kind: Scenario file; give one timeline\n"},
 		{"timeline beside manifests in one file", []string{"-f", "testdata/bad/timeline-and-manifest.yaml"},

@@ -138,9 +138,10 @@ func printLoadNotes(out *strings.Builder, s *manifest.Set) {
 // apply does. An object whose manifest is the one last applied is
 // "unchanged" and not written (kubectl's last-applied-configuration, kept
 // by the World rather than in an annotation); one that differs is an Update
-// of the manifest over the stored object (manifest.ApplyChange), not
-// kubectl's three-way merge, so fields the API server defaulted and the
-// manifest leaves out are defaulted again rather than kept.
+// of the manifest merged over the stored object (manifest.ApplyChange):
+// fields the manifest leaves out keep their stored value. Unlike
+// kubectl's three-way merge, a field removed from the manifest since the
+// last apply keeps its value too.
 func cmdApply(w *World, cmd Command, a *args, out *strings.Builder) error {
 	return applyObjects(w, cmd, a, out, true)
 }

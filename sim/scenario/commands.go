@@ -26,6 +26,7 @@ func init() {
 		"add-nodes":       cmdAddNodes,
 		"delete":          cmdDelete,
 		"label":           cmdLabel,
+		"patch":           cmdPatch,
 		"taint":           cmdTaint,
 		"cordon":          cmdCordon,
 		"uncordon":        cmdCordon,
@@ -196,7 +197,12 @@ func cmdAddNodes(w *World, _ Command, a *args, out *strings.Builder) error {
 	}
 	changes := make([]cluster.Change, len(names))
 	for i, n := range names {
-		node := &cluster.Node{ObjectMeta: cluster.ObjectMeta{Name: n, Labels: labels.clone()}}
+		// the labels a kubelet gives its node, unless given
+		nl := selector.Set{"kubernetes.io/hostname": n, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+		for k, v := range labels { //detlint:allow each key is written on its own
+			nl[k] = v
+		}
+		node := &cluster.Node{ObjectMeta: cluster.ObjectMeta{Name: n, Labels: nl}}
 		node.Spec.Taints = slices.Clone(ts)
 		node.Spec.Unschedulable = cordoned
 		node.Status.Allocatable, node.Status.Capacity = slices.Clone(alloc), slices.Clone(alloc)
@@ -229,25 +235,12 @@ func cmdAddNodes(w *World, _ Command, a *args, out *strings.Builder) error {
 	return nil
 }
 
-type labelSet selector.Set
-
-func (l labelSet) clone() selector.Set {
-	if l == nil {
-		return nil
-	}
-	s := make(selector.Set, len(l))
-	for k, v := range l {
-		s[k] = v
-	}
-	return s
-}
-
 // parseLabels reads "k=v" pairs.
-func parseLabels(list []string) (labelSet, error) {
+func parseLabels(list []string) (selector.Set, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	s := labelSet{}
+	s := selector.Set{}
 	for _, kv := range list {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

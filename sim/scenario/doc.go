@@ -89,10 +89,17 @@
 //	add-nodes NAME... | count=N [prefix=node-] [labels=K=V,...] [taints=K=V:EFFECT,...]
 //	          [cpu=4] [memory=16Gi] [pods=110] [not-ready] [unschedulable]
 //	    Create named nodes, or N nodes named prefix1, prefix2, ... (skipping
-//	    names taken), Ready unless not-ready, with the allocatable given.
+//	    names taken), Ready unless not-ready, with the allocatable given and
+//	    the labels a kubelet sets (kubernetes.io/hostname, kubernetes.io/os=linux,
+//	    kubernetes.io/arch=amd64) besides the labels given, which win.
 //	    Prints a line per node, or one line for more than five.
 //	delete KIND/NAME [cascade=background|orphan|foreground] [grace-period=N] [now]
 //	    kubectl delete; nodes too (their pods go after pod GC's 40 s).
+//	patch KIND/NAME  + YAML or JSON input
+//	    kubectl patch --type merge (RFC 7386: maps merge key by key, null
+//	    removes a key, lists and values replace); the result is checked as
+//	    a manifest (unknown fields, types, validation). Prints "patched",
+//	    "patched (no change)" or the refusal; the status is not patched.
 //	label KIND/NAME K=V... K-... [overwrite]
 //	    kubectl label, for any kind; changing a value needs overwrite.
 //	taint [node] NAME K=V:EFFECT... K:EFFECT-... K-... [overwrite]

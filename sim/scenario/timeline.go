@@ -112,7 +112,9 @@ func (p *timelineParser) errorf(n *yaml3.Node, path, format string, args ...any)
 // kebab-case) and whose values are a scalar, a list (several values), or a
 // mapping of key to value (labels: {zone: a, old: null} gives zone=a and
 // old-). apply and create take file: (a path or a list) and manifest: (an
-// object, or a list of objects, inline). Unknown fields are errors. All
+// object, or a list of objects, inline); patch takes the object and patch:
+// (the merge patch, inline: patch: {object: ds/kube-system/agent, patch:
+// {spec: {template: {spec: {nodeSelector: null}}}}}). Unknown fields are errors. All
 // problems are returned at once in a *TimelineError (one per line, with
 // file:line), which matches ErrCommand; arguments are checked when a step
 // runs, with the same messages as in scenario files.
@@ -258,7 +260,7 @@ func (p *timelineParser) cluster(n *yaml3.Node, t *Timeline, dir string) {
 			path = fmt.Sprintf("%s[%d]", path, i)
 		}
 		cmd := Command{Pos: p.pos(nn), Name: "add-nodes", Dir: dir}
-		if args, ok := p.args(nn, path, false); ok {
+		if args, ok := p.args(nn, path, ""); ok {
 			cmd.Args = args
 			t.Nodes = append(t.Nodes, cmd)
 		}
@@ -310,8 +312,14 @@ func (p *timelineParser) step(n *yaml3.Node, path, dir string, prev time.Duratio
 		return Step{}, false
 	}
 	c := Command{Pos: p.pos(key), Name: name, Dir: dir}
-	withManifest := name == "apply" || name == "create"
-	args, ok := p.args(value, join(path, key.Value), withManifest)
+	inputKey := "" // the argument that holds the command's input
+	switch name {
+	case "apply", "create":
+		inputKey = "manifest"
+	case "patch":
+		inputKey = "patch"
+	}
+	args, ok := p.args(value, join(path, key.Value), inputKey)
 	if !ok {
 		return Step{}, false
 	}
@@ -326,10 +334,10 @@ func (p *timelineParser) step(n *yaml3.Node, path, dir string, prev time.Duratio
 	return s, true
 }
 
-// args turns a step's value into arguments (see ParseTimeline). An inline
-// manifest comes back as the Arg "\x00manifest" with its text and the
-// position its lines count from.
-func (p *timelineParser) args(v *yaml3.Node, path string, withManifest bool) ([]Arg, bool) {
+// args turns a step's value into arguments (see ParseTimeline). The
+// input under inputKey (an inline manifest, a patch) comes back as the Arg
+// "\x00manifest" with its text and the position its lines count from.
+func (p *timelineParser) args(v *yaml3.Node, path string, inputKey string) ([]Arg, bool) {
 	n := len(p.errs)
 	var out []Arg
 	switch v.Kind {
@@ -349,7 +357,7 @@ func (p *timelineParser) args(v *yaml3.Node, path string, withManifest bool) ([]
 	case yaml3.MappingNode:
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], v.Content[i+1]
-			if withManifest && k.Value == "manifest" {
+			if inputKey != "" && k.Value == inputKey {
 				text, start := p.inline(val)
 				kind := "object"
 				if val.Kind == yaml3.SequenceNode {

@@ -242,3 +242,18 @@ NAME   STATUS    ROLES    AGE   VERSION
 n1     Unknown   <none>   0s
 `, out.String())
 }
+
+// A patch step: the merge patch inline under patch:, the object under
+// object:, as kubectl patch --type merge.
+func TestTimelinePatchGolden(t *testing.T) {
+	path := "testdata/timelines/patch.yaml"
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	tl, err := scenario.ParseTimeline(path, data)
+	require.NoError(t, err)
+	w, err := scenario.NewWorld(scenario.Config{})
+	require.NoError(t, err)
+	var out strings.Builder
+	require.NoError(t, tl.Run(w, &out))
+	golden.Check(t, "testdata/timelines/patch.golden", []byte(out.String()))
+}

@@ -165,6 +165,10 @@ type handler func(w *World, cmd Command, a *args, out *strings.Builder) error
 
 var handlers map[string]handler
 
+// Commands returns the names of the commands a scenario file or timeline
+// may use, sorted. The caller owns the slice.
+func Commands() []string { return commandNames() }
+
 func commandNames() []string {
 	names := make([]string, 0, len(handlers))
 	for n := range handlers {
