@@ -14,7 +14,6 @@ import (
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/sim"
-	"github.com/daemonsim/daemonsim/taints"
 )
 
 var agent = sim.NodeAgentConfig{StartLatency: sim.Fixed(2 * time.Second), ReadyDelay: sim.Fixed(3 * time.Second)}
@@ -22,110 +21,6 @@ var agent = sim.NodeAgentConfig{StartLatency: sim.Fixed(2 * time.Second), ReadyD
 func nodeKey(n string) cluster.Key { return cluster.Key{Kind: cluster.KindNode, Name: n} }
 func dsKey(n string) cluster.Key {
 	return cluster.Key{Kind: cluster.KindDaemonSet, Namespace: "default", Name: n}
-}
-
-// The seed page: "As nodes are added to the cluster, Pods are added to
-// them. As nodes are removed from the cluster, those Pods are garbage
-// collected."
-func TestScenarioNodesAddedAndRemoved(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), node("n2"), newDS("agent"))
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("agent"))
-	st := w.status("agent")
-	assert.Equal(t, int32(2), st.DesiredNumberScheduled)
-	assert.Equal(t, int32(2), st.NumberAvailable)
-
-	w.Create(node("n3"))
-	w.Run(10 * time.Second)
-	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready", "n3:Running:ready"}, w.pods("agent"))
-
-	w.Apply(cluster.Delete{Key: nodeKey("n2")})
-	w.Run(time.Second)
-	assert.Equal(t, int32(2), w.status("agent").DesiredNumberScheduled)
-	assert.Len(t, w.pods("agent"), 3, "the pod stays until pod GC's quarantine ends")
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("agent"))
-	assert.Empty(t, w.Errors())
-}
-
-// "Deleting a DaemonSet will clean up the Pods it created."
-func TestScenarioDeleteCascades(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), node("n2"), newDS("agent"))
-	w.Run(time.Minute)
-	w.Apply(cluster.Delete{Key: dsKey("agent")})
-	w.Run(time.Second)
-	n := 0
-	for p := range w.View().Pods() {
-		assert.True(t, p.IsTerminating(), p.Name)
-		n++
-	}
-	assert.Equal(t, 2, n)
-	w.Run(time.Minute)
-	assert.Zero(t, w.View().PodCount(), "gone after the 30s grace period")
-	assert.Empty(t, w.Errors())
-}
-
-// Foreground deletion: the DaemonSet waits, being deleted, for its pods;
-// its controller creates nothing meanwhile.
-func TestScenarioForegroundDeletion(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), newDS("agent"))
-	w.Run(time.Minute)
-	start := w.LogLen()
-	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationForeground})
-	w.Run(10 * time.Second)
-	_, ok := w.View().DaemonSet("default", "agent")
-	assert.True(t, ok, "kept by the foregroundDeletion finalizer")
-	w.Run(time.Minute)
-	_, ok = w.View().DaemonSet("default", "agent")
-	assert.False(t, ok)
-	assert.Zero(t, w.View().PodCount())
-	for ev := range w.Events(start) {
-		if ev.Kind == sim.EventChange {
-			assert.NotEqual(t, "create", ev.Change.Verb(), sim.Describe(sim.Epoch, *ev))
-		}
-	}
-}
-
-// "--cascade=orphan ... the Pods will be left on the nodes. If you
-// subsequently create a new DaemonSet with the same selector, the new
-// DaemonSet adopts the existing Pods."
-func TestScenarioOrphanThenAdopt(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), node("n2"), newDS("agent"))
-	w.Run(time.Minute)
-	var names []string
-	for p := range w.View().Pods() {
-		names = append(names, p.Name)
-	}
-	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
-	w.Run(time.Minute)
-	_, ok := w.View().DaemonSet("default", "agent")
-	assert.False(t, ok)
-	var orphans []string
-	for p := range w.View().Pods() {
-		assert.Nil(t, p.ControllerRef(), p.Name)
-		assert.False(t, p.IsTerminating())
-		orphans = append(orphans, p.Name)
-	}
-	assert.Equal(t, names, orphans)
-
-	w.Create(newDS("agent"))
-	w.Run(time.Minute)
-	ds, _ := w.View().DaemonSet("default", "agent")
-	var adopted []string
-	for p := range w.View().PodsControlledBy(ds.UID) {
-		adopted = append(adopted, p.Name)
-	}
-	assert.Equal(t, names, adopted, "the same pods, not new ones")
-	assert.Equal(t, int32(2), w.status("agent").UpdatedNumberScheduled, "same template, same hash")
-	assert.Empty(t, w.Messages(daemonset.ReasonSuccessfulDelete))
-	assert.Empty(t, w.reporter.Rollouts("default", "agent"), "same template: nothing to roll")
-	revs := daemonset.Revisions(w.View(), ds)
-	require.Len(t, revs, 1, "the orphaned revision is adopted, not made again")
-	assert.Equal(t, int64(1), revs[0].Revision)
 }
 
 // Two DaemonSets whose selectors both match an orphan try to adopt it in
@@ -166,40 +61,6 @@ func TestScenarioTwoDaemonSetsAdoptOneOrphan(t *testing.T) {
 		assert.Equal(t, int32(1), st.NumberReady, name)
 		assert.Len(t, w.pods(name), 1, name)
 	}
-}
-
-// Orphan, then a new DaemonSet with the same selector but a new template:
-// it adopts the pods and the old revision, then rolls the pods over.
-func TestScenarioOrphanThenAdoptWithNewTemplate(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), node("n2"), newDS("agent"))
-	w.Run(time.Minute)
-	// a second template generation, so that the pods' pod-template-generation
-	// label (2) differs from the new DaemonSet's (1): with equal generations
-	// upstream counts adopted pods as updated whatever their template
-	w.Update(dsKey("agent"), func(o cluster.Object) {
-		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
-	})
-	w.Run(5 * time.Minute)
-	replacedBefore := len(w.Messages(daemonset.ReasonSuccessfulDelete))
-	w.Apply(cluster.Delete{Key: dsKey("agent"), Propagation: cluster.DeletePropagationOrphan})
-	w.Run(time.Minute)
-	next := newDS("agent")
-	next.Spec.Template.Spec.Containers[0].Image = "agent:3"
-	w.Create(next)
-	w.Run(5 * time.Minute)
-	ds, _ := w.View().DaemonSet("default", "agent")
-	revs := daemonset.Revisions(w.View(), ds)
-	require.Len(t, revs, 3)
-	assert.Equal(t, []int64{1, 2, 3}, []int64{revs[0].Revision, revs[1].Revision, revs[2].Revision}, "the adopted revisions are the old ones")
-	assert.Len(t, w.Messages(daemonset.ReasonSuccessfulDelete), replacedBefore+2, "both adopted pods replaced")
-	reports := w.reporter.Rollouts("default", "agent")
-	require.Len(t, reports, 1, "replacing adopted pods is a rollout")
-	assert.Equal(t, 2, reports[0].Replaced)
-	assert.False(t, reports[0].End.IsZero())
-	st := w.status("agent")
-	assert.Equal(t, int32(2), st.UpdatedNumberScheduled)
-	assert.Equal(t, int32(2), st.NumberAvailable)
 }
 
 // A rolling update through the engine: maxUnavailable 34% of 6 nodes is
@@ -246,32 +107,6 @@ func TestScenarioRollingUpdate(t *testing.T) {
 	assert.Empty(t, w.Errors())
 }
 
-// A surge rollout through the engine: never fewer available pods than
-// nodes, at most two pods per node.
-func TestScenarioSurgeRollingUpdate(t *testing.T) {
-	w := newWorld(t, agent)
-	for i := range 4 {
-		w.Create(node(fmt.Sprintf("n%d", i)))
-	}
-	w.Create(newDS("agent", maxSurge(cluster.FromInt(2))))
-	w.Run(time.Minute)
-	w.Update(dsKey("agent"), func(o cluster.Object) {
-		o.(*cluster.DaemonSet).Spec.Template.Spec.Containers[0].Image = "agent:2"
-	})
-	w.Run(10 * time.Minute)
-	reports := w.reporter.Rollouts("default", "agent")
-	require.Len(t, reports, 1)
-	r := reports[0]
-	assert.Zero(t, r.PeakUnavailable)
-	assert.Empty(t, r.Downtime, "a surge rollout keeps a ready pod on every node")
-	assert.Equal(t, 4, r.Replaced)
-	// two waves of 2 s start and 3 s readiness; the status counts the
-	// oldest pod of a node, so the last old pods count until their 30 s
-	// grace period ends
-	assert.Equal(t, 40*time.Second, r.Duration())
-	assert.Equal(t, int32(4), w.status("agent").UpdatedNumberScheduled)
-}
-
 // A pod relabelled out of the selector is released, not deleted, and the
 // node gets a new pod.
 func TestScenarioRelease(t *testing.T) {
@@ -293,100 +128,6 @@ func TestScenarioRelease(t *testing.T) {
 	assert.Equal(t, 2, w.View().PodCount())
 }
 
-// nodeSelector and required node affinity; relabelling moves pods.
-func TestScenarioNodeSelectorAndAffinity(t *testing.T) {
-	w := newWorld(t, agent)
-	aff := func(ds *cluster.DaemonSet) {
-		ds.Spec.Template.Spec.Affinity = &cluster.Affinity{NodeAffinity: &cluster.NodeAffinity{
-			RequiredDuringSchedulingIgnoredDuringExecution: &selector.NodeSelector{NodeSelectorTerms: []selector.NodeSelectorTerm{{
-				MatchExpressions: []selector.NodeSelectorRequirement{{Key: "zone", Operator: selector.NodeSelectorOpIn, Values: []string{"a", "b"}}},
-			}}}}}
-	}
-	w.Create(node("n1", ct.NodeLabels("disk", "ssd", "zone", "a")), node("n2", ct.NodeLabels("zone", "c")), node("n3", ct.NodeLabels("disk", "ssd", "zone", "b")),
-		newDS("ssd", nodeSelector("disk", "ssd")), newDS("zoned", aff))
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("ssd"))
-	assert.Equal(t, []string{"n1:Running:ready", "n3:Running:ready"}, w.pods("zoned"))
-
-	w.Update(nodeKey("n2"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"disk": "ssd", "zone": "b"} })
-	w.Update(nodeKey("n3"), func(o cluster.Object) { o.Meta().Labels = selector.Set{"zone": "c"} })
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("ssd"))
-	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("zoned"))
-	// the daemon pod carries one matchFields term instead of the template's affinity
-	ds, _ := w.View().DaemonSet("default", "zoned")
-	for p := range w.View().PodsControlledBy(ds.UID) {
-		terms := p.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
-		require.Len(t, terms, 1)
-		assert.Empty(t, terms[0].MatchExpressions)
-		assert.Equal(t, []selector.NodeSelectorRequirement{{Key: "metadata.name", Operator: selector.NodeSelectorOpIn, Values: []string{p.Spec.NodeName}}}, terms[0].MatchFields)
-	}
-}
-
-// The seed page's control-plane tolerations; cordoned and NotReady nodes
-// still get daemon pods; network-unavailable only with hostNetwork.
-func TestScenarioTaintsAndTolerations(t *testing.T) {
-	w := newWorld(t, agent)
-	cp := taints.Toleration{Key: taints.KeyControlPlane, Operator: taints.OpExists, Effect: taints.NoSchedule}
-	w.Create(
-		node("cp", ct.Taint(taints.KeyControlPlane+":NoSchedule")),
-		node("cordoned", ct.Unschedulable(), ct.Taint(taints.KeyNodeUnschedulable+":NoSchedule")),
-		node("notready", ct.NotReady(), ct.Taint(taints.KeyNodeNotReady+":NoExecute")),
-		node("nonet", ct.Taint(taints.KeyNodeNetworkUnavailable+":NoSchedule")),
-		newDS("fluentd", tolerate(cp)), newDS("plain"), newDS("cni", hostNetwork, tolerate(cp)))
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"cordoned:Running:ready", "cp:Running:ready", "notready:Running:ready"}, w.pods("fluentd"))
-	assert.Equal(t, []string{"cordoned:Running:ready", "notready:Running:ready"}, w.pods("plain"))
-	assert.Equal(t, []string{"cordoned:Running:ready", "cp:Running:ready", "nonet:Running:ready", "notready:Running:ready"}, w.pods("cni"))
-	ds, _ := w.View().DaemonSet("default", "fluentd")
-	for p := range w.View().PodsControlledBy(ds.UID) {
-		assert.Len(t, p.Spec.Tolerations, 7, "the control-plane toleration and six defaults")
-	}
-}
-
-// An untolerated NoSchedule taint keeps the pod (misscheduled); an
-// untolerated NoExecute taint removes it.
-func TestScenarioTaintAddedLater(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), node("n2"), newDS("agent"))
-	w.Run(time.Minute)
-	w.Update(nodeKey("n1"), func(o cluster.Object) {
-		o.(*cluster.Node).Spec.Taints = []taints.Taint{taints.MustParse("dedicated=db:NoSchedule")}
-	})
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready", "n2:Running:ready"}, w.pods("agent"))
-	st := w.status("agent")
-	assert.Equal(t, int32(1), st.NumberMisscheduled)
-	assert.Equal(t, int32(1), st.DesiredNumberScheduled)
-
-	w.Update(nodeKey("n1"), func(o cluster.Object) {
-		o.(*cluster.Node).Spec.Taints = []taints.Taint{taints.MustParse("dedicated=db:NoExecute")}
-	})
-	w.Run(time.Second)
-	assert.Equal(t, []string{"n1:Running:ready:terminating", "n2:Running:ready"}, w.pods("agent"))
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n2:Running:ready"}, w.pods("agent"))
-	assert.Equal(t, int32(0), w.status("agent").NumberMisscheduled)
-}
-
-// A failed daemon pod is deleted (FailedDaemonPod) and replaced; the
-// deletions on one node back off 1s, 2s, 4s, ...
-func TestScenarioFailedPodBackoff(t *testing.T) {
-	w := newWorld(t, sim.NodeAgentConfig{FailureProbability: 1})
-	w.Create(node("n1"), newDS("agent"))
-	w.Run(20 * time.Second)
-	var at []time.Duration
-	for ev := range w.Events(0) {
-		if ev.Kind == sim.EventNote && ev.Note.Reason == daemonset.ReasonFailedDaemonPod {
-			at = append(at, ev.At.Sub(sim.Epoch))
-		}
-	}
-	// failures at 0s; then a deletion at 0, 1, 3, 7, 15 (delays 1, 2, 4, 8)
-	assert.Equal(t, []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second}, at)
-	assert.Contains(t, w.Messages(daemonset.ReasonFailedDaemonPod)[0], "Found failed daemon pod default/agent-")
-	assert.Contains(t, w.Messages(daemonset.ReasonFailedDaemonPod)[0], "on node n1, will try to kill it")
-}
-
 // A succeeded pod is deleted with SucceededDaemonPod and replaced.
 func TestScenarioSucceededPod(t *testing.T) {
 	w := newWorld(t, agent)
@@ -402,21 +143,6 @@ func TestScenarioSucceededPod(t *testing.T) {
 	assert.Equal(t, []string{"n1:Running:ready"}, w.pods("agent"))
 	_, ok := w.View().Pod(k.Namespace, k.Name)
 	assert.False(t, ok)
-}
-
-// A node whose only pod is terminating gets no replacement until it is gone.
-func TestScenarioTerminatingPodNotReplacedEarly(t *testing.T) {
-	w := newWorld(t, agent)
-	w.Create(node("n1"), newDS("agent"))
-	w.Run(time.Minute)
-	k := w.onlyPod()
-	w.Apply(cluster.Delete{Key: k})
-	w.Run(29 * time.Second)
-	assert.Equal(t, []string{"n1:Running:ready:terminating"}, w.pods("agent"))
-	w.Run(2 * time.Second)
-	assert.Equal(t, []string{"n1:Pending"}, w.pods("agent"), "replaced once the old pod left at 30s")
-	w.Run(time.Minute)
-	assert.Equal(t, []string{"n1:Running:ready"}, w.pods("agent"))
 }
 
 // A pod that does not fit is left to the scheduler; the controller reports
