@@ -123,3 +123,41 @@ func TestEvictMissingPod(t *testing.T) {
 	_, err = s.Apply(time.Time{}, cluster.Evict{Pod: cluster.Key{Kind: cluster.KindNode, Name: "n1"}})
 	require.ErrorIs(t, err, cluster.ErrInvalid)
 }
+
+// A second delete of a pod being deleted only shortens its grace period,
+// counted from the first request (the generic registry's BeforeDelete): a
+// delete without a grace period, or with a longer one, leaves the
+// deletionTimestamp as it was; a shorter one moves it earlier; zero
+// removes the pod.
+func TestDeleteTerminatingPodOnlyShortens(t *testing.T) {
+	s := cluster.NewStore()
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := s.Apply(t0, cluster.Create{Object: ct.Node("n1")})
+	require.NoError(t, err)
+	_, err = s.Apply(t0, cluster.Create{Object: ct.Pod("p", ct.OnNode("n1"))})
+	require.NoError(t, err)
+	key := cluster.Key{Kind: cluster.KindPod, Namespace: "default", Name: "p"}
+	_, err = s.Apply(t0, cluster.Delete{Key: key})
+	require.NoError(t, err)
+	ts := func() time.Time {
+		p, ok := s.Pod("default", "p")
+		require.True(t, ok)
+		return *p.DeletionTimestamp
+	}
+	require.Equal(t, t0.Add(30*time.Second), ts())
+
+	g := func(s int64) *int64 { return &s }
+	_, err = s.Apply(t0.Add(10*time.Second), cluster.Delete{Key: key})
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(30*time.Second), ts(), "no grace period: unchanged, not now+30s")
+	_, err = s.Apply(t0.Add(10*time.Second), cluster.Delete{Key: key, GracePeriodSeconds: g(60)})
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(30*time.Second), ts(), "a longer one: unchanged")
+	_, err = s.Apply(t0.Add(10*time.Second), cluster.Delete{Key: key, GracePeriodSeconds: g(15)})
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(15*time.Second), ts(), "a shorter one counts from the first request")
+	_, err = s.Apply(t0.Add(11*time.Second), cluster.Delete{Key: key, GracePeriodSeconds: g(0)})
+	require.NoError(t, err)
+	_, ok := s.Pod("default", "p")
+	assert.False(t, ok, "zero removes it")
+}

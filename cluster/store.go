@@ -496,7 +496,15 @@ func (s *Store) deleteWith(now time.Time, c Delete, prepare func(Object)) (Delta
 	o := old.DeepCopyObject()
 	m := o.Meta()
 	m.Finalizers = finalizers
-	if grace > 0 || m.DeletionTimestamp == nil {
+	switch od, og := om.DeletionTimestamp, om.DeletionGracePeriodSeconds; {
+	case od != nil && og != nil && *og > 0:
+		// already being deleted: only a shorter grace period moves the
+		// deletion, counted from the first request, not from now (the
+		// generic registry's BeforeDelete)
+		if grace < *og {
+			m.DeletionTimestamp = timePtr(od.Add(time.Duration(grace-*og) * time.Second))
+		}
+	case grace > 0 || m.DeletionTimestamp == nil:
 		m.DeletionTimestamp = timePtr(now.Add(time.Duration(grace) * time.Second))
 	}
 	if ki.deletionGrace != nil {

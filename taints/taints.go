@@ -414,9 +414,11 @@ func wellKnownKey(k string) bool {
 //
 //   - no NoExecute taint in ts: never (evict false);
 //   - some NoExecute taint tolerated by no toleration: now (0, true);
-//   - otherwise the smallest tolerationSeconds among the tolerations that
-//     tolerate the NoExecute taints (0 or negative: now); if none of them sets
-//     tolerationSeconds: never.
+//   - otherwise the smallest tolerationSeconds among the tolerations used
+//     (0 or negative: now); if none of them sets tolerationSeconds: never.
+//     For each NoExecute taint the toleration used is the first in tols
+//     that tolerates it (upstream's GetMatchingTolerations): a later one
+//     with a shorter tolerationSeconds does not shorten the delay.
 //
 // Taint TimeAdded is not used: upstream counts from observation, not from it.
 func EvictionDelay(ts []Taint, tols []Toleration) (delay time.Duration, evict bool) {
@@ -439,6 +441,7 @@ func EvictionDelay(ts []Taint, tols []Toleration) (delay time.Duration, evict bo
 					minSeconds = s
 				}
 			}
+			break // only the first tolerating toleration is used
 		}
 		if !tolerated {
 			return 0, true

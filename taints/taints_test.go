@@ -226,6 +226,16 @@ func TestEvictionDelay(t *testing.T) {
 		}, 60 * time.Second, true},
 		{"one untolerated of two", []Taint{noExec, other}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists}}, 0, true},
 		{"negative is now", []Taint{noExec}, []Toleration{{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(-5)}}, 0, true},
+		// upstream's GetMatchingTolerations: the first tolerating toleration
+		// of each taint is the one used
+		{"first tolerating toleration is used", []Taint{noExec}, []Toleration{
+			{Operator: OpExists}, // every taint, forever
+			{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(10)},
+		}, 0, false},
+		{"a later shorter toleration does not shorten", []Taint{noExec}, []Toleration{
+			{Key: KeyNodeNotReady, Operator: OpExists, TolerationSeconds: secs(300)},
+			{Operator: OpExists, TolerationSeconds: secs(10)},
+		}, 300 * time.Second, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
