@@ -75,3 +75,17 @@ func TestRealWorld(t *testing.T) {
 // plane's taint (read in their manifests: no toleration, or only
 // nvidia.com/gpu's).
 var noControlPlane = map[string]bool{"cadvisor": true, "filebeat": true, "nvidia-device-plugin-daemonset": true}
+
+// BenchmarkLoadRealWorld loads every file of testdata/realworld (33 files,
+// DaemonSets with their RBAC and ConfigMaps): the cost per document.
+func BenchmarkLoadRealWorld(b *testing.B) {
+	files, err := filepath.Glob("testdata/realworld/*/*.y*ml")
+	require.NoError(b, err)
+	var docs int
+	for b.Loop() {
+		s, err := manifest.LoadFiles(files...)
+		require.NoError(b, err)
+		docs = len(s.Objects) + len(s.Skipped)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*docs)/1e3, "µs/doc")
+}
