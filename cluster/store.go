@@ -578,6 +578,32 @@ func SetPodCondition(st *PodStatus, c PodCondition, now time.Time) bool {
 	return true
 }
 
+// SetNodeCondition is SetPodCondition for a node's conditions: it sets or
+// replaces the condition of c's type in st, the transition time becoming
+// now when the status changes (or the condition is new). The conditions
+// slice is replaced, never written in place, so st may share it with a
+// stored version. It reports whether anything changed.
+func SetNodeCondition(st *NodeStatus, c NodeCondition, now time.Time) bool {
+	for i, old := range st.Conditions {
+		if old.Type != c.Type {
+			continue
+		}
+		if old.Status == c.Status && old.Reason == c.Reason && old.Message == c.Message {
+			return false
+		}
+		c.LastTransitionTime = now
+		if old.Status == c.Status {
+			c.LastTransitionTime = old.LastTransitionTime
+		}
+		st.Conditions = slices.Clone(st.Conditions)
+		st.Conditions[i] = c
+		return true
+	}
+	c.LastTransitionTime = now
+	st.Conditions = append(slices.Clip(st.Conditions), c)
+	return true
+}
+
 // Objects yields every object in ascending Key order (kind, namespace, name).
 func (s *Store) Objects() iter.Seq[Object] {
 	return func(yield func(Object) bool) {

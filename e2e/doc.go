@@ -1,8 +1,10 @@
 // Package e2e holds the repository's end-to-end tests: scenario files
 // (package sim/scenario's datadriven format) that check, against a whole
 // simulated cluster (sim.NewDefault: the DaemonSet controller, the
-// scheduler, the node agent, pod GC, the garbage collector), each
-// behaviour the Kubernetes DaemonSet concept page describes. The one Go
+// ReplicaSet controller, the scheduler, the node agent, the node lifecycle
+// controller, taint eviction, pod GC, the garbage collector, the
+// disruption controller, drain), each behaviour the Kubernetes DaemonSet
+// concept page describes, and the node churn rules (KUBERNETES.md 8-11). The one Go
 // test, TestScenarios, runs every testdata/*.txt file on a fresh cluster;
 // `go test ./e2e -rewrite` rewrites their expected outputs (read the diff:
 // each output was checked against upstream Kubernetes v1.37, and the
@@ -34,14 +36,18 @@
 //     required affinity is replaced by matchFields metadata.name In [node]
 //     (preferred terms kept); relabelling moves pods; nodeSelector and
 //     affinity are ANDed.
-//   - default-tolerations.txt: pods land on nodes tainted disk-pressure,
-//     memory-pressure, pid-pressure and unschedulable (and on a cordoned
-//     node without the taint), where an ordinary pod fits none (why).
-//   - not-ready-unreachable.txt: pods are bound to nodes tainted not-ready
-//     and unreachable (NoExecute), and nothing deletes a daemon pod when
-//     its node stops answering.
+//   - default-tolerations.txt: pods land on nodes whose DiskPressure,
+//     MemoryPressure or PIDPressure condition is True, or that are
+//     cordoned, which the node lifecycle controller taints, where an
+//     ordinary pod fits none (why); the taint goes when the condition
+//     clears.
+//   - not-ready-unreachable.txt: no daemon pod for a node already NotReady
+//     (the not-ready:NoSchedule taint), and nothing deletes a running
+//     daemon pod when its node's kubelet stops (unreachable, tolerated
+//     forever; DESIRED drops, the pod counts as misscheduled).
 //   - host-network.txt: only a hostNetwork DaemonSet gets the
-//     network-unavailable toleration and a pod on such a node.
+//     network-unavailable toleration and a pod on a node whose
+//     NetworkUnavailable condition is True.
 //   - noschedule-vs-noexecute.txt: a NoSchedule taint added later keeps the
 //     running pod (misscheduled) but places no new one; a NoExecute taint
 //     added later deletes it unless the DaemonSet tolerates it.
@@ -73,11 +79,41 @@
 //     Pending (NodePorts) until the port is free.
 //   - scheduler-name.txt: pods naming another scheduler are created but
 //     left alone by the default scheduler.
+//   - stop-kubelet.txt: a kubelet stopped at 11 s makes its node Unknown
+//     at 70 s with unreachable:NoSchedule, unreachable:NoExecute at 75 s;
+//     its pods marked Ready=False (MarkPodsNotReady); an ordinary pod
+//     (300 s default tolerations) deleted at 375 s and replaced by its
+//     ReplicaSet on the other node; the daemon pod stays.
+//   - pods-on-unreachable-node.txt: a pod bound to a node whose kubelet
+//     has stopped stays Pending, a running one goes 0/1; DESIRED 0 and
+//     both misscheduled.
+//   - kubelet-not-ready.txt: a kubelet-reported NotReady (fail-node) gives
+//     not-ready:NoSchedule at once and not-ready:NoExecute through the
+//     zone's rate limit (one node per 10 s); both go when it is Ready.
+//   - condition-taints.txt: MemoryPressure, DiskPressure, PIDPressure,
+//     NetworkUnavailable and a cordon give their NoSchedule taints, which
+//     go when they clear; a hand-made condition taint without its
+//     condition is removed, other taints are kept.
+//   - toleration-seconds.txt: tolerationSeconds counted from when taint
+//     eviction saw the taint, not timeAdded; a removed taint cancels the
+//     deletion (TaintManagerEviction events); no toleration: at once;
+//     no tolerationSeconds: never.
+//   - drain-pdb.txt: a drain that a budget refuses (429) retries every
+//     5 s until a replacement pod is Ready, then evicts and waits.
+//   - drain-daemonsets.txt: drain refused for DaemonSet pods without
+//     ignore-daemonsets and for unmanaged pods without force; with both it
+//     skips the daemon pod and deletes the unmanaged one.
+//   - churn-correlated.txt: a rack fails at once (churn correlated); its
+//     NoExecute taints come one node per 10 s and its ordinary pods move to
+//     the other rack.
+//   - replay-csv.txt: a small CSV trace (churn.csv) replayed: add, fail,
+//     recover, stop-kubelet, drain, uncordon, remove, and a skipped event.
 //   - validation.txt: the API refuses a selector that does not match the
 //     template's labels, a restartPolicy other than Always, a name that is
 //     not a DNS subdomain, and a change to the selector.
 //
-// The manifests: agent.yaml (a minimal DaemonSet), and copies of the seed
+// The manifests: agent.yaml (a minimal DaemonSet), web-rs.yaml (a
+// one-replica ReplicaSet), churn.csv (a trace), and copies of the seed
 // page's manifests from cluster/manifest/testdata/seeds
 // (fluentd-elasticsearch.yaml is 000_c014c3b4d1ba1cfc-1.yaml,
 // monitoring-agent.yaml is 003_84e305e173ec1453-2.yaml).
@@ -85,7 +121,7 @@
 // The directory wrong/ (not run) keeps scenarios whose output differs from
 // upstream, each with a note of what upstream prints instead.
 //
-// Partial: the node lifecycle controller and taint eviction are not
-// simulated yet, so the files put the node taints on themselves and do not
-// look at pod readiness on NotReady or unreachable nodes.
+// Partial: two behaviours are in wrong/ until fixed: pods left Ready=False
+// after a stopped kubelet starts again, and a node that stays NotReady
+// past master disruption mode never tainted NoExecute.
 package e2e

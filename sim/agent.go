@@ -9,6 +9,7 @@ import (
 	"github.com/google/btree"
 
 	"github.com/daemonsim/daemonsim/cluster"
+	"github.com/daemonsim/daemonsim/sim/nodelifecycle"
 )
 
 // NodeAgentName is the node agent's name in the event log.
@@ -43,8 +44,15 @@ const ReasonSimulatedFailure = "SimulatedFailure"
 // left alone when Ready, else made Ready after a readiness delay; a pod may
 // fail instead (FailureProbability, or Fail); a pod being deleted leaves
 // the store when its grace period ends (deletionTimestamp). Pods on a node
-// that no longer exists are left to the pod garbage collector. It
-// implements Controller.
+// that no longer exists are left to the pod garbage collector. On a node
+// whose kubelet is stopped (nodelifecycle.StopKubelet's annotation) nothing
+// happens to its pods: none starts, turns Ready or leaves the store at its
+// deletion timestamp, until the kubelet starts again, when each carries on
+// where it was (what was due meanwhile happens then). When a node turns
+// Ready again with its kubelet running, the pods the agent had made Ready
+// and someone else marked not ready (the node lifecycle controller's
+// MarkPodsNotReady) are posted Ready again, as the kubelet's status manager
+// does. It implements Controller.
 //
 // The agent keeps its own timers, ordered by (time, key), and asks the
 // engine for one wake-up per instant at which some pod is due, not one per
@@ -71,8 +79,20 @@ type NodeAgent struct {
 	drawing []*agentPod
 	wakes   []cluster.Key
 	fails   []failRequest
-	seq     uint64    // the last timer's sequence number
-	wakeAt  time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
+	// stopped are the nodes whose kubelet is stopped (the node lifecycle
+	// annotation, nodelifecycle.KubeletStopped): their pods are parked
+	// until it starts again, resumed lists the nodes whose kubelet started
+	// since the last round
+	stopped map[string]bool
+	parked  map[string][]*agentPod
+	resumed []string
+	// resync lists the nodes that turned Ready (with a running kubelet)
+	// since the last round: the kubelet posts its pods' readiness again
+	// over what others wrote (the node lifecycle controller's
+	// MarkPodsNotReady)
+	resync []string
+	seq    uint64    // the last timer's sequence number
+	wakeAt time.Time // the earliest wake-up asked of the engine and not yet come; zero if none
 }
 
 // agentTimer is a pod's next due time, in Unix nanoseconds. Timers are
@@ -110,6 +130,7 @@ type agentPod struct {
 	marked bool // in dirty
 	gone   bool // no longer in pods: its marks and timers are ignored
 	fail   bool
+	parked bool      // waiting in parked for its node's kubelet
 	at     time.Time // when the next stage is due
 	// nodeSeen is nodeDeletes+1 when the pod's node was last found to
 	// exist (0: not yet looked at).
@@ -154,7 +175,8 @@ func NewNodeAgent(cfg NodeAgentConfig) (*NodeAgent, error) {
 	if !(cfg.FailureProbability >= 0 && cfg.FailureProbability <= 1) {
 		return nil, fmt.Errorf("sim: FailureProbability must be in [0, 1], got %v", cfg.FailureProbability)
 	}
-	return &NodeAgent{cfg: cfg, nodes: map[string]bool{}, timers: btree.NewG(16, timerLess)}, nil
+	return &NodeAgent{cfg: cfg, nodes: map[string]bool{}, stopped: map[string]bool{}, parked: map[string][]*agentPod{},
+		timers: btree.NewG(16, timerLess)}, nil
 }
 
 // UseStreams gives the agent the engine's random streams (see
@@ -219,14 +241,29 @@ func (a *NodeAgent) Fail(key cluster.Key, reason, message string) {
 func (a *NodeAgent) Observe(d cluster.Delta) {
 	switch d.Key.Kind {
 	case cluster.KindNode:
+		name := d.Key.Name
 		if d.New == nil {
-			delete(a.nodes, d.Key.Name)
+			delete(a.nodes, name)
+			delete(a.stopped, name)
+			delete(a.parked, name) // its pods are forgotten as they come up
 			a.nodeDeletes++
-		} else {
-			if !a.nodes[d.Key.Name] {
-				a.joined = append(a.joined, d.Key.Name)
-			}
-			a.nodes[d.Key.Name] = true
+			return
+		}
+		if !a.nodes[name] {
+			a.joined = append(a.joined, name)
+		}
+		a.nodes[name] = true
+		n := d.New.(*cluster.Node)
+		_, stopped, _ := nodelifecycle.KubeletStopped(n)
+		switch {
+		case stopped:
+			a.stopped[name] = true
+		case a.stopped[name]:
+			delete(a.stopped, name)
+			a.resumed = append(a.resumed, name)
+		}
+		if o, _ := d.Old.(*cluster.Node); !stopped && nodeReady(n) && (o == nil || !nodeReady(o)) {
+			a.resync = append(a.resync, name)
 		}
 		return
 	case cluster.KindPod:
@@ -352,6 +389,21 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 			}
 		}
 	}
+	for _, name := range takeSorted(&a.resumed) {
+		if a.stopped[name] {
+			continue // stopped again in the same instant
+		}
+		for _, ap := range a.parked[name] {
+			ap.parked = false
+			if !ap.gone {
+				a.touch(ap)
+			}
+		}
+		delete(a.parked, name)
+	}
+	for _, name := range takeSorted(&a.resync) {
+		a.postReadiness(&plan, view, name, now)
+	}
 	if !a.wakeAt.After(now) {
 		a.wakeAt = time.Time{} // the wake-up asked for has come
 	}
@@ -368,6 +420,34 @@ func (a *NodeAgent) Reconcile(now time.Time, view cluster.View) (cluster.Plan, e
 	a.advance(&plan, now)
 	a.askWake(&plan, now)
 	return plan, nil
+}
+
+// nodeReady reports whether n's Ready condition is True.
+func nodeReady(n *cluster.Node) bool {
+	c, ok := n.Condition(cluster.NodeReady)
+	return ok && c.Status == cluster.ConditionTrue
+}
+
+// postReadiness is the kubelet's status manager on a node that is Ready
+// again: each pod the agent has made Ready whose stored Ready condition
+// someone else set to False (the node lifecycle controller marks the pods
+// of a node that is not Ready) is posted Ready again. O(pods on the node).
+func (a *NodeAgent) postReadiness(plan *cluster.Plan, view cluster.View, node string, now time.Time) {
+	if a.stopped[node] || !a.nodes[node] {
+		return
+	}
+	for p := range view.PodsOnNode(node) {
+		slot, _ := view.PodSlot(p.Namespace, p.Name)
+		ap := a.pods.Get(slot)
+		if ap == nil || ap.gone || ap.stage != stageDone || ap.fail || p.IsTerminating() || p.IsTerminal() ||
+			p.Status.Phase != cluster.PodRunning || p.IsReady() {
+			continue
+		}
+		cp := *p
+		cp.Status.Conditions = slices.Clone(p.Status.Conditions)
+		cluster.SetPodCondition(&cp.Status, cluster.PodCondition{Type: cluster.PodReady, Status: cluster.ConditionTrue}, now)
+		plan.Changes = append(plan.Changes, cluster.UpdateStatus{Object: &cp, Handoff: true})
+	}
 }
 
 // advance handles the marked pods in key order.
@@ -395,6 +475,16 @@ func (a *NodeAgent) advance(plan *cluster.Plan, now time.Time) {
 				continue
 			}
 			ap.nodeSeen = a.nodeDeletes + 1
+		}
+		if node := p.Spec.NodeName; a.stopped[node] {
+			// no kubelet reports: the pod stays as it is (not started,
+			// not Ready, not removed at its deletion timestamp) until the
+			// kubelet starts again
+			if !ap.parked {
+				ap.parked = true
+				a.parked[node] = append(a.parked[node], ap)
+			}
+			continue
 		}
 		if p.IsTerminating() {
 			if at := *p.DeletionTimestamp; now.Before(at) {

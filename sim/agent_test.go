@@ -233,3 +233,35 @@ func TestNodeAgentStreamsAreSeparate(t *testing.T) {
 		assert.Equal(t, base[name], at, name)
 	}
 }
+
+// A node whose kubelet stops: nothing happens to its pods (a pod bound
+// there stays Pending, a pod being deleted stays Terminating), the node
+// lifecycle controller marks the Ready pods not ready once the node is
+// Unknown; when the kubelet starts again and posts Ready, the pods carry
+// on: the pending one starts, the terminating one goes, the marked one is
+// posted Ready again.
+func TestNodeAgentWithAStoppedKubelet(t *testing.T) {
+	c := simtest.NewDefault(t, sim.DefaultConfig{NodeAgent: sim.NodeAgentConfig{
+		StartLatency: sim.Fixed(time.Second), ReadyDelay: sim.Fixed(time.Second)}})
+	c.Create(ct.Node("n1"), ct.Pod("default/ready", ct.OnNode("n1")), ct.Pod("default/leaving", ct.OnNode("n1")))
+	c.Run(10 * time.Second)
+	require.True(t, c.Pod("ready").IsReady())
+	require.NoError(t, c.StopKubelet("n1"))
+	c.Run(time.Second)
+	c.Create(ct.Pod("default/late", ct.OnNode("n1")))
+	c.Submit(c.Now(), "test", cluster.Delete{Key: simtest.PodKey("leaving")})
+	c.Run(5 * time.Minute)
+	n1, _ := c.View().Node("n1")
+	cond, _ := n1.Condition(cluster.NodeReady)
+	assert.Equal(t, cluster.ConditionUnknown, cond.Status)
+	assert.False(t, c.Pod("ready").IsReady(), "marked not ready by the node lifecycle controller")
+	assert.Equal(t, cluster.PodPending, c.Pod("late").Status.Phase, "no kubelet started it")
+	assert.True(t, c.Pod("leaving").IsTerminating(), "no kubelet confirmed its end")
+
+	require.NoError(t, c.StartKubelet("n1", true))
+	c.Run(10 * time.Second)
+	assert.True(t, c.Pod("ready").IsReady(), "posted Ready again")
+	assert.True(t, c.Pod("late").IsReady(), "started once the kubelet came back")
+	_, ok := c.View().Pod("default", "leaving")
+	assert.False(t, ok, "gone once the kubelet came back")
+}

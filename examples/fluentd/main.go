@@ -140,7 +140,8 @@ func run(w io.Writer, seed uint64) error {
 
 // describe renders the events a reader follows: the scenario's changes,
 // the controllers' creates, binds and deletes, pods turning Running and
-// Ready, and Warning events. Status bookkeeping is left out.
+// Ready (the kubelet's status writes), pods marked for a disruption, and
+// Warning events. Status bookkeeping is left out.
 func describe(ev *sim.Event) (string, bool) {
 	prefix := fmt.Sprintf("t=%-9s %-20s ", ev.At.Sub(sim.Epoch), ev.Source)
 	switch ev.Kind {
@@ -157,6 +158,12 @@ func describe(ev *sim.Event) (string, bool) {
 		case cluster.UpdateStatus:
 			p, ok := ch.Object.(*cluster.Pod)
 			if !ok {
+				return "", false
+			}
+			if ev.Source != sim.NodeAgentName { // another controller's status write
+				if c, ok := p.Condition(cluster.DisruptionTarget); ok && c.Status == cluster.ConditionTrue {
+					return prefix + "pod " + p.Name + " is " + string(p.Status.Phase) + " (DisruptionTarget: " + c.Reason + ")", true
+				}
 				return "", false
 			}
 			state := string(p.Status.Phase)

@@ -1,7 +1,7 @@
 // Package detlint is a test-only determinism lint over the core packages
 // (selector, taints, cluster, daemonset, scheduler, field under them, and the
 // controllers under sim that sim wires in: replicaset, nodelifecycle,
-// tainteviction, drain).
+// tainteviction, drain, and the run report).
 // It type-checks their non-test files and fails on:
 //
 //   - a range over a map (its order is random);
@@ -47,6 +47,7 @@ var allowedImports = map[string][]string{
 	"sim/nodelifecycle": {"field", "selector", "taints", "cluster"},
 	"sim/tainteviction": {"field", "selector", "taints", "cluster"},
 	"sim/drain":         {"field", "selector", "taints", "cluster"},
+	"sim/report":        {"field", "selector", "taints", "cluster", "daemonset", "scheduler", "sim/tainteviction"},
 }
 
 var forbiddenImports = map[string]bool{"math/rand": true, "math/rand/v2": true, "crypto/rand": true, "sync": true, "os": true}
@@ -137,7 +138,7 @@ func lint(t *testing.T, dir, pkg string) []string {
 func TestCorePackagesAreDeterministic(t *testing.T) {
 	root := filepath.Join("..", "..")
 	for _, pkg := range []string{"field", "selector", "taints", "cluster", "daemonset", "scheduler",
-		"sim/replicaset", "sim/nodelifecycle", "sim/tainteviction", "sim/drain"} {
+		"sim/replicaset", "sim/nodelifecycle", "sim/tainteviction", "sim/drain", "sim/report"} {
 		t.Run(pkg, func(t *testing.T) {
 			dir := filepath.Join(root, pkg)
 			if _, err := os.Stat(dir); os.IsNotExist(err) {

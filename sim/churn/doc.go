@@ -1,6 +1,6 @@
 // Package churn generates node churn: node events (package sim/trace's
-// NodeEvent) for a replay to drive a simulation with, exactly as a trace
-// read from a file would. Each generator models one kind of churn:
+// NodeEvent) for a replay (Replayer) to drive a simulation with, exactly
+// as a trace read from a file would. Each generator models one kind of churn:
 //
 //   - Steady: nodes joining (a Poisson process, per hour) and leaving (each
 //     node at a rate per node-hour).
@@ -22,6 +22,19 @@
 //		churn.DefaultSteady(n), churn.DefaultCrash(), churn.DefaultCorrelated(racks))
 //	if err != nil { ... } // generators[1].downtime: Invalid value: ...
 //	src := churn.NewSource(res.Events) // a Source, as a *trace.Reader is
+//
+// A Replayer drives a cluster through a Source, generated or read from a
+// trace file, streaming it one event ahead:
+//
+//	c, _ := sim.NewDefault(cfg)
+//	rp := churn.NewReplayer(c, src, churn.ReplayOptions{})
+//	err := rp.RunUntil(sim.Epoch.Add(24 * time.Hour)) // instead of c.RunUntil
+//
+// Store events become the changes trace.NodeEvent.Changes gives;
+// stop-kubelet and start-kubelet go to Cluster.StopKubelet and
+// StartKubelet, drain to Cluster.Drain (DefaultReplayDrain). An event that
+// does not apply when its instant comes (a node added twice, a node that
+// is not there) is skipped with a ReplaySkipped Warning note.
 //
 // # Randomness, order and determinism
 //

@@ -469,7 +469,7 @@ func TestStart(t *testing.T) {
 
 // rollingWorld is a default cluster (ReplicaSet controller, scheduler,
 // node agent with random start and ready delays drawn from seed, the
-// disruption controller) with the drain controller added: four nodes,
+// disruption controller, the drain controller): four nodes,
 // the ReplicaSet web of 3 and a budget allowing one disruption. Drains
 // of n1 and n2 start together once the pods are Ready; the replacements
 // of evicted pods go to the other nodes, and the budget lets one eviction
@@ -477,8 +477,7 @@ func TestStart(t *testing.T) {
 func rollingWorld(t *testing.T, seed uint64) (*simtest.World, *drain.Controller) {
 	w := simtest.NewDefault(t, sim.DefaultConfig{Engine: sim.Config{Seed: seed},
 		NodeAgent: sim.NodeAgentConfig{StartLatency: sim.Uniform(time.Second, 3*time.Second), ReadyDelay: sim.Uniform(time.Second, 5*time.Second)}})
-	dc := drain.New()
-	require.NoError(t, w.Add(dc))
+	dc := w.Drains
 	one := cluster.FromInt(1)
 	w.Create(ct.Node("n1"), ct.Node("n2"), ct.Node("n3"), ct.Node("n4"), ct.ReplicaSet("web", 3),
 		&cluster.PodDisruptionBudget{ObjectMeta: cluster.ObjectMeta{Name: "web", Namespace: "default"},

@@ -20,10 +20,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	drains := drain.New()
-	if err := c.Add(drains); err != nil {
-		panic(err)
-	}
+	drains := c.Drains
 	yes, one := true, cluster.FromInt(1)
 	rs := ct.ReplicaSet("web", 2)
 	rs.UID = "rs-web"
@@ -43,10 +40,9 @@ func Example() {
 	}
 
 	ten := int64(10)
-	if err := drains.Start("n1", drain.Options{GracePeriodSeconds: &ten}, c.Now()); err != nil {
+	if err := c.Drain("n1", drain.Options{GracePeriodSeconds: &ten}); err != nil {
 		panic(err)
 	}
-	c.WakeAt(c.Now(), drains.Name(), drain.NodeKey("n1"))
 	if err := c.RunFor(time.Minute); err != nil {
 		panic(err)
 	}

@@ -919,6 +919,14 @@ func (c *Controller) handleDisruption(now time.Time) {
 				c.reactivate(z, now)
 			}
 		}
+		// upstream's next passes queue every node that is not Ready again
+		// (processTaintBaseEviction finds its taint missing); the queues
+		// wait, their limiters paused, until the mode ends
+		for _, name := range slices.Sorted(maps.Keys(c.nodes)) {
+			if st := c.nodes[name]; !st.deleted && (st.ready == cluster.ConditionFalse || st.ready == cluster.ConditionUnknown) {
+				c.markForTainting(now, st, false)
+			}
+		}
 	case allWas: // leaving it: every node starts a fresh grace period
 		for _, name := range slices.Sorted(maps.Keys(c.nodes)) {
 			st := c.nodes[name]

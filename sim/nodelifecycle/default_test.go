@@ -14,16 +14,12 @@ import (
 	"github.com/daemonsim/daemonsim/sim/nodelifecycle"
 )
 
-// TestWithDefaultCluster registers the controller after the default
-// components (as sim.NewDefault would) and stops a kubelet under running
-// pods: the node's pods are marked not ready, the taints appear, nothing
-// is refused.
+// TestWithDefaultCluster stops a kubelet under running pods in the
+// default cluster (sim.NewDefault registers the controller): the node's
+// pods are marked not ready, the taints appear, nothing is refused.
 func TestWithDefaultCluster(t *testing.T) {
 	c, err := sim.NewDefault(sim.DefaultConfig{})
 	require.NoError(t, err)
-	nlc, err := nodelifecycle.New(nodelifecycle.Config{Start: c.Now()})
-	require.NoError(t, err)
-	require.NoError(t, c.Add(nlc))
 	for i := 1; i <= 3; i++ {
 		c.Submit(c.Now(), "scenario", cluster.Create{Object: clustertest.Node(fmt.Sprintf("n%d", i), clustertest.CPU("4"), clustertest.Memory("8Gi"))})
 	}

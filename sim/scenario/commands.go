@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,6 +33,11 @@ func init() {
 		"fail-node":       cmdNodeReady,
 		"recover-node":    cmdNodeReady,
 		"fail-pod":        cmdFailPod,
+		"stop-kubelet":    cmdStopKubelet,
+		"start-kubelet":   cmdStartKubelet,
+		"set-condition":   cmdSetCondition,
+		"churn":           cmdChurn,
+		"replay":          cmdReplay,
 		"set-image":       cmdSetImage,
 		"set-strategy":    cmdSetStrategy,
 		"rollout-undo":    cmdRolloutUndo,
@@ -543,121 +547,22 @@ func (w *World) cordon(out *strings.Builder, k cluster.Key, on bool) (bool, erro
 	return true, nil
 }
 
-// drain n1 [ignore-daemonsets] [force] [delete-emptydir-data] [grace-period=N]
-func cmdDrain(w *World, _ Command, a *args, out *strings.Builder) error {
-	k, err := a.target(cluster.KindNode)
-	if err != nil {
-		return err
-	}
-	ignoreDS, force := a.flag("ignore-daemonsets"), a.flag("force")
-	a.flag("delete-emptydir-data") // no volumes are simulated
-	grace := a.int("grace-period", -1)
-	if err := a.done(); err != nil {
-		return err
-	}
-	if ok, err := w.cordon(out, k, true); err != nil || !ok {
-		return err
-	}
-	var dsPods, bare, fatalDS, fatalBare []string
-	var evict []*cluster.Pod
-	for p := range w.c.View().PodsOnNode(k.Name) {
-		name := p.Namespace + "/" + p.Name
-		ctl := p.ControllerRef()
-		switch {
-		case ctl != nil && ctl.Kind == "DaemonSet":
-			if !ignoreDS {
-				fatalDS = append(fatalDS, name)
-			} else {
-				dsPods = append(dsPods, name)
-			}
-		case ctl == nil && !p.IsTerminal():
-			if !force {
-				fatalBare = append(fatalBare, name)
-				continue
-			}
-			bare = append(bare, name)
-			evict = append(evict, p)
-		default:
-			evict = append(evict, p)
-		}
-	}
-	if len(fatalDS)+len(fatalBare) > 0 {
-		var reasons []string
-		if len(fatalBare) > 0 {
-			reasons = append(reasons, "cannot delete Pods that declare no controller (use --force to override): "+strings.Join(fatalBare, ", "))
-		}
-		if len(fatalDS) > 0 {
-			reasons = append(reasons, "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): "+strings.Join(fatalDS, ", "))
-		}
-		reason := reasons[0]
-		if len(reasons) > 1 {
-			reason = "[" + strings.Join(reasons, ", ") + "]"
-		}
-		fmt.Fprintf(out, "error: unable to drain node %q due to error: %s, continuing command...\n", k.Name, reason)
-		fmt.Fprintf(out, "There are pending nodes to be drained:\n %s\n", k.Name)
-		return nil
-	}
-	if len(bare) > 0 {
-		fmt.Fprintf(out, "Warning: deleting Pods that declare no controller: %s\n", strings.Join(bare, ", "))
-	}
-	if len(dsPods) > 0 {
-		fmt.Fprintf(out, "Warning: ignoring DaemonSet-managed Pods: %s\n", strings.Join(dsPods, ", "))
-	}
-	changes := make([]cluster.Change, len(evict))
-	for i, p := range evict {
-		ev := cluster.Evict{Pod: cluster.KeyOf(p)}
-		if grace >= 0 {
-			g := int64(grace)
-			ev.GracePeriodSeconds = &g
-		}
-		changes[i] = ev
-		fmt.Fprintf(out, "evicting pod %s/%s\n", p.Namespace, p.Name)
-	}
-	errs, err := w.applyNow(changes...)
-	if err != nil {
-		return err
-	}
-	var pending []string
-	for i, p := range evict {
-		if errs[i] != nil {
-			msg := strings.TrimPrefix(describeErr(cluster.KeyOf(p), errs[i]), "error: ")
-			var ee *cluster.EvictionError
-			if errors.As(errs[i], &ee) {
-				msg = ee.Message // kubectl prints the status message alone
-			}
-			fmt.Fprintf(out, "error when evicting pods/%q -n %q: %s\n", p.Name, p.Namespace, msg)
-			pending = append(pending, p.Namespace+"/"+p.Name)
-			continue
-		}
-		fmt.Fprintf(out, "pod/%s evicted\n", p.Name)
-	}
-	if len(pending) > 0 {
-		fmt.Fprintf(out, "error: unable to drain node %q: pods not evicted (no retries yet): %s\n", k.Name, strings.Join(pending, ", "))
-		return nil
-	}
-	fmt.Fprintf(out, "%s drained\n", ref(k))
-	return nil
-}
-
-// fail-node n1 [status=False|Unknown] [reason=] [message=] / recover-node n1
+// fail-node n1 [status=False] [reason=] [message=] / recover-node n1
 func cmdNodeReady(w *World, cmd Command, a *args, out *strings.Builder) error {
-	k, err := a.target(cluster.KindNode)
+	node, err := a.node()
 	if err != nil {
 		return err
-	}
-	if k.Kind != cluster.KindNode {
-		return badf("%s: want a node, not %s", cmd.Name, k.Kind)
 	}
 	c := cluster.NodeCondition{Type: cluster.NodeReady, Status: cluster.ConditionTrue,
-		Reason: "KubeletReady", Message: "kubelet is posting ready status", LastTransitionTime: w.c.Now()}
+		Reason: "KubeletReady", Message: "kubelet is posting ready status"}
 	if cmd.Name == "fail-node" {
 		switch st := a.str("status", "False"); st {
 		case "False":
 			c.Status, c.Reason, c.Message = cluster.ConditionFalse, "KubeletNotReady", "container runtime network not ready"
 		case "Unknown":
-			c.Status, c.Reason, c.Message = cluster.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status."
+			return badf("fail-node: status: Unknown is set only by the node lifecycle controller, when the kubelet stops posting status; use stop-kubelet %s", node)
 		default:
-			return badf("fail-node: status: want False or Unknown, got %q", st)
+			return badf("fail-node: status: want False (Unknown: use stop-kubelet), got %q", st)
 		}
 		c.Reason = a.str("reason", c.Reason)
 		c.Message = a.str("message", c.Message)
@@ -665,23 +570,7 @@ func cmdNodeReady(w *World, cmd Command, a *args, out *strings.Builder) error {
 	if err := a.done(); err != nil {
 		return err
 	}
-	ok, err := w.updateStatus(out, k, func(o cluster.Object) {
-		n := o.(*cluster.Node)
-		i := slices.IndexFunc(n.Status.Conditions, func(x cluster.NodeCondition) bool { return x.Type == cluster.NodeReady })
-		if i < 0 {
-			n.Status.Conditions = append(n.Status.Conditions, c)
-			return
-		}
-		if n.Status.Conditions[i].Status == c.Status {
-			c.LastTransitionTime = n.Status.Conditions[i].LastTransitionTime
-		}
-		n.Status.Conditions[i] = c
-	})
-	if err != nil || !ok {
-		return err
-	}
-	fmt.Fprintf(out, "%s Ready=%s (%s)\n", ref(k), c.Status, c.Reason)
-	return nil
+	return w.setCondition(out, node, c)
 }
 
 // fail-pod pod/ns/name [reason=] [message=]
@@ -934,9 +823,9 @@ func cmdRun(w *World, cmd Command, a *args, out *strings.Builder) error {
 	from := e.LogLen()
 	var err error
 	if cmd.Name == "run" {
-		err = e.RunFor(d)
+		err = w.runUntil(e.Now().Add(d))
 	} else {
-		err = e.Stabilize()
+		err = w.stabilize()
 	}
 	for ev := range e.Events(from) {
 		if trace || (ev.Kind == sim.EventChange && ev.Err != "") {

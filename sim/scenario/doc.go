@@ -49,7 +49,7 @@
 //	agent-fgm9c   1/1     Running   0          60s   <none>   node-2   <none>           <none>
 //
 // Each file runs on a fresh cluster (sim.NewDefault) at the simulated epoch;
-// time moves only with run and stabilize. Commands that change the cluster
+// time moves only with run, stabilize and a blocking drain. Commands that change the cluster
 // apply their changes at once, at the current instant, and print the
 // result as kubectl does ("daemonset.apps/agent created", "node/n1
 // cordoned"); the controllers (DaemonSet controller, scheduler, node agent,
@@ -105,21 +105,72 @@
 //	taint [node] NAME K=V:EFFECT... K:EFFECT-... K-... [overwrite]
 //	    kubectl taint nodes.
 //	cordon NAME / uncordon NAME
-//	drain NAME [ignore-daemonsets] [force] [delete-emptydir-data] [grace-period=N]
-//	    kubectl drain: cordon, then refuse (and evict nothing) if the node has
-//	    DaemonSet pods without ignore-daemonsets or pods with no controller
-//	    without force, else evict every other pod through the eviction
-//	    subresource (cluster.Evict, which PodDisruptionBudgets may refuse),
-//	    printing each eviction and each refusal. Partial: a refused eviction
-//	    is not retried and drain does not wait for the pods to terminate
-//	    (kubectl retries every 5 s until --timeout); retries, the wait and the
-//	    timeout come with the churn work. delete-emptydir-data is accepted
-//	    and changes nothing (no volumes are simulated).
-//	fail-node NAME [status=False|Unknown] [reason=R] [message=M] / recover-node NAME
-//	    Set the node's Ready condition False (or Unknown) or True through the
-//	    status subresource. Partial: no node lifecycle controller reacts yet
-//	    (no not-ready taints, no taint eviction); the scheduler and the
-//	    DaemonSet controller see the condition.
+//	drain NAME [ignore-daemonsets] [force] [delete-emptydir-data] [grace-period=N] [timeout=D]
+//	      [disable-eviction] [pod-selector=SELECTOR] [no-wait]
+//	    kubectl drain as a process (sim.Cluster.Drain, package sim/drain):
+//	    cordon, refuse (evicting nothing) for DaemonSet pods without
+//	    ignore-daemonsets or pods with no controller without force, evict
+//	    the rest through the eviction subresource, retry a 429 every 5 s,
+//	    wait for the pods to go. It blocks as kubectl does: the clock runs,
+//	    an instant at a time (through any active replay), until the drain
+//	    is no longer Draining, bounded by timeout plus one retry interval
+//	    (kubectl notices its deadline at the next retry or poll) or, with
+//	    no timeout, by 1 h, after which it says that the drain goes on.
+//	    Prints the drain's lines with their offsets from its start
+//	    ("+5s evicting pod default/web-0"), then the time reached. no-wait
+//	    starts it and returns; its lines are Drain events either way.
+//	    delete-emptydir-data changes nothing (no volumes are simulated).
+//	fail-node NAME [status=False] [reason=R] [message=M] / recover-node NAME
+//	    The kubelet posts Ready=False (KubeletNotReady) or True
+//	    (KubeletReady) through the status subresource; it keeps renewing
+//	    its lease. The node lifecycle controller taints the node
+//	    not-ready (NoSchedule at once, NoExecute through its zone's rate
+//	    limit). status=Unknown is refused: only the node lifecycle
+//	    controller sets Unknown, when the kubelet stops (stop-kubelet).
+//	set-condition NAME TYPE=True|False [reason=R] [message=M]
+//	    Set one node condition (Ready, MemoryPressure, DiskPressure,
+//	    PIDPressure, NetworkUnavailable; a timeline may write disk-pressure)
+//	    through the status subresource, with the kubelet's (or, for
+//	    NetworkUnavailable, the route controller's) reason and message
+//	    unless given. The NoSchedule taints follow: memory-pressure,
+//	    disk-pressure, pid-pressure, network-unavailable for True, and
+//	    they go when the condition clears (so do hand-made taints of those
+//	    keys whose condition is not set). Unknown is refused, as for
+//	    fail-node.
+//	stop-kubelet NAME / start-kubelet NAME [not-ready]
+//	    sim.Cluster.StopKubelet / StartKubelet: the kubelet stops renewing
+//	    its lease and acting on its pods (which stay as they are); the node
+//	    lifecycle controller turns it Unknown after the 50 s grace, counted
+//	    from the monitor pass that saw its last renewal, and taints it
+//	    unreachable. start-kubelet renews the lease and, unless not-ready,
+//	    posts Ready=True. Both apply at once; errors (no such node, already
+//	    stopped or running) print as "error: ...".
+//	churn KIND [PARAM=VALUE...] for=D
+//	    Generate node churn with a sim/churn generator over [now, now+D)
+//	    (D at most a year), from the engine's seed on the kind's stream,
+//	    for the nodes there now, and replay it (a churn.Replayer): run and
+//	    stabilize then submit each event at its instant. Prints the event
+//	    count and the first 20 events. Kinds and parameters (defaults are
+//	    the package's Default functions; rates are per hour, durations Go
+//	    durations, distributions D, (LO, HI), fixed(D), uniform(LO,HI) or
+//	    lognormal(MEDIAN,SIGMA)); every kind takes stream=NAME:
+//	      steady       arrivals-per-hour departures-per-node-hour name-prefix labels
+//	      crash        failures-per-node-hour downtime
+//	      kubelet-stop stops-per-node-hour return-probability restart
+//	      correlated   domain-label failures-per-domain-hour downtime
+//	                   second-failure-probability window
+//	      maintenance  start fraction drain-time reboot uncordon-delay pause period
+//	      burst        bursts-per-hour min-size max-size spread lifetime name-prefix labels
+//	    Bad values are named by their parameter with the form wanted; the
+//	    generator's own checks (Validate) likewise ("churn correlated:
+//	    second-failure-probability: Invalid value: 2: must be between 0 and
+//	    1"). The cost is the events' count: generated up front, kept in
+//	    memory.
+//	replay file=PATH [format=csv|google2011]
+//	    Replay a trace file (package sim/trace; path relative to the
+//	    scenario file), read whole when the command runs (a read error
+//	    prints as "error: ..." with the file and line), from now. Events
+//	    that do not apply are skipped with a ReplaySkipped warning event.
 //	fail-pod POD [reason=SimulatedFailure] [message=M]
 //	    The bound pod goes Failed, as a container that exits would
 //	    (sim.Cluster.Fail), at the current instant.
@@ -130,17 +181,22 @@
 //	rollout history [ds/]NAME                   the DaemonSet's ControllerRevisions
 //	run [for=D | until=D | D] [trace]
 //	    Advance the clock by D (until=: to D from the start), processing every
-//	    event due. Prints the refused changes of the run, every event with
+//	    event due (through the active replays: each replayed event at its
+//	    instant). Prints the refused changes of the run, every event with
 //	    trace (sim.Describe lines), and the time reached ("t=+1m0s").
 //	stabilize [trace]
-//	    Run until nothing is queued (timed events included); the same output.
+//	    Run every active replay to its end, then until nothing is queued
+//	    (timed events included); the same output. A drain that a budget
+//	    blocks forever retries forever: stabilize then fails at max-steps.
 //	get pods|nodes|daemonsets|events [NAME] [-o wide|yaml|json] [-A] [-n NS] [-l SELECTOR]
 //	    kubectl get, with kubectl's columns (package printers); also
 //	    replicasets, priorityclasses, ... with -o yaml or json. key=value
 //	    forms (o=wide, namespace=x, selector=app=x) work too.
 //	events [namespace=NS]
 //	    The notes (Kubernetes events) recorded since the last events command,
-//	    every namespace unless one is given.
+//	    every namespace unless one is given: the controllers' (RegisteredNode,
+//	    NodeNotReady, TaintManagerEviction, ...), drain's lines (Drain) and
+//	    skipped replay events (ReplaySkipped) alike.
 //	status KIND/NAME
 //	    The status: every field of a DaemonSet's (zeros too), other kinds' as YAML.
 //	why [pod/]NAME
@@ -151,8 +207,13 @@
 //	yaml KIND/NAME
 //	    The object as kubectl get -o yaml prints it (manifest.Marshal).
 //
-// Churn commands (node lifecycle, taint eviction, drain retries, generated
-// churn) come with the churn work.
+// The cluster runs the node lifecycle controller and taint eviction
+// (sim.NewDefault): node conditions become taints, a stopped kubelet makes
+// its node Unknown after the grace period, and NoExecute taints evict the
+// pods that do not tolerate them, ordinary pods after the 300 s default
+// tolerations. The monitor passes run every 5 s, so stabilize may end at
+// the next pass after the last change (a node added after the first pass
+// is registered at the next one).
 //
 // # Timelines
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,7 +12,11 @@ import (
 	"github.com/daemonsim/daemonsim/sim/scenario"
 )
 
-var bigCount = regexp.MustCompile(`count=\(?\s*\+?\s*(\d+)`)
+var (
+	bigCount = regexp.MustCompile(`count=\(?\s*\+?\s*(\d+)`)
+	number   = regexp.MustCompile(`\d+`)
+	exponent = regexp.MustCompile(`\d[eEpP]|[iI]nf`)
+)
 
 // FuzzExec runs a fuzzed command line after a fixed setup: no input
 // panics, and every error is a bad command or an engine failure.
@@ -31,6 +36,15 @@ func FuzzExec(f *testing.F) {
 		{"status node/n1", ""},
 		{"run for=1m trace", ""},
 		{"fail-node n1 status=Unknown", ""},
+		{"stop-kubelet n1", ""},
+		{"start-kubelet node/n1 not-ready", ""},
+		{"set-condition n1 DiskPressure=True reason=R message=(disk full)", ""},
+		{"drain n1 ignore-daemonsets force timeout=30s grace-period=0 pod-selector=app!=x disable-eviction", ""},
+		{"drain n2 no-wait", ""},
+		{"churn crash failures-per-node-hour=2 downtime=lognormal(5m,1) for=1h", ""},
+		{"churn correlated domain-label=zone downtime=(1m, 5m) second-failure-probability=0.5 window=1h for=2h", ""},
+		{"churn burst bursts-per-hour=1 min-size=1 max-size=3 lifetime=fixed(10m) for=2h", ""},
+		{"replay file=nothing.csv", ""},
 		{"apply", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n"},
 		{"create", "kind: Node\n"},
 	} {
@@ -46,6 +60,18 @@ func FuzzExec(f *testing.F) {
 		for _, m := range bigCount.FindAllStringSubmatch(line, -1) {
 			if n, err := strconv.Atoi(m[1]); err != nil || n > 100 {
 				return // many nodes are slow, not wrong
+			}
+		}
+		if strings.Contains(line, "churn") {
+			// churn's cost is its events' count (rate × horizon): keep
+			// the numbers small
+			if exponent.MatchString(line) {
+				return
+			}
+			for _, m := range number.FindAllString(line, -1) {
+				if n, err := strconv.Atoi(m); err != nil || n > 10 {
+					return
+				}
 			}
 		}
 		w, err := scenario.NewWorld(scenario.Config{})

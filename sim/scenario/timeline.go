@@ -502,7 +502,7 @@ func (t *Timeline) Run(w *World, out io.Writer) error {
 	cmds = append(cmds, t.Steps...)
 	for i, s := range cmds {
 		if target := w.start.Add(s.At); target.After(w.c.Now()) {
-			if err := w.c.RunUntil(target); err != nil {
+			if err := w.runUntil(target); err != nil {
 				return fmt.Errorf("%s: %w: running to %s: %v", s.Command.Pos, ErrEngine, s.At, err)
 			}
 		}

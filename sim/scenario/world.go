@@ -11,6 +11,7 @@ import (
 
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/churn"
 )
 
 // Source is the name the World submits its changes under in the event log.
@@ -74,6 +75,9 @@ type World struct {
 	lastNote int
 	// lastApplied holds the JSON of the manifest each apply wrote last.
 	lastApplied map[cluster.Key]string
+	// replayers are the active replays (churn, replay), in the order
+	// they started; run and stabilize go through them
+	replayers []*churn.Replayer
 }
 
 // NewWorld returns a World on a fresh cluster built from cfg. Errors: an
@@ -94,7 +98,7 @@ func (w *World) configure(cfg Config) error {
 	if err != nil {
 		return err
 	}
-	w.cfg, w.c, w.start = cfg, c, c.Now()
+	w.cfg, w.c, w.start, w.replayers = cfg, c, c.Now(), nil
 	return nil
 }
 

@@ -107,9 +107,6 @@ func (c *Controller) Sync(view cluster.View) {
 // upstream's event handlers ignore them (an unbound pod too: upstream
 // queues it and then finds no node). O(taints) or O(tolerations).
 func (c *Controller) Observe(d cluster.Delta) {
-	for _, a := range d.Also {
-		c.Observe(a)
-	}
 	switch d.Key.Kind {
 	case cluster.KindNode:
 		o, _ := d.Old.(*cluster.Node)
