@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/daemonsim/daemonsim/internal/cli"
 	"github.com/daemonsim/daemonsim/sim"
 )
 
@@ -301,7 +302,7 @@ func parseFlags(args []string) (*options, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
 		}
-		return nil, flagError(err)
+		return nil, cli.FlagError(err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (manifests are given with -f)", fs.Arg(0))
@@ -339,29 +340,6 @@ func parseFlags(args []string) (*options, error) {
 		}
 	}
 	return o, nil
-}
-
-// flagError rewords the flag package's errors the way kubectl words its.
-func flagError(err error) error {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return fmt.Errorf("unknown flag: --%s", strings.TrimPrefix(name, "-"))
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		return fmt.Errorf("flag needs an argument: --%s", strings.TrimPrefix(name, "-"))
-	}
-	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
-		// invalid value "x" for flag -nodes: parse error
-		value, rest, _ := strings.Cut(rest, " for flag -")
-		name, why, _ := strings.Cut(rest, ": ")
-		why = strings.TrimPrefix(why, "parse error")
-		if why == "" {
-			why = "not a valid value"
-		}
-		why = strings.TrimPrefix(why, ": ")
-		return fmt.Errorf("--%s: %s: %s", strings.TrimPrefix(name, "-"), value, why)
-	}
-	return err
 }
 
 // imageUpdates returns the --update-image pairs in the order given.

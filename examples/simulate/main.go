@@ -44,6 +44,7 @@ import (
 
 	"github.com/daemonsim/daemonsim/cluster"
 	"github.com/daemonsim/daemonsim/cluster/manifest"
+	"github.com/daemonsim/daemonsim/internal/progress"
 	"github.com/daemonsim/daemonsim/sim"
 )
 
@@ -71,7 +72,7 @@ type env struct {
 // summary, and returns the exit status (0, or 1 for any error, reported
 // on stderr).
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, terminal: isTerminal(stderr)}
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, terminal: progress.IsTerminal(stderr)}
 	defer func() {
 		// a bug must not greet the user with a stack trace either
 		if v := recover(); v != nil {
@@ -190,8 +191,8 @@ func (e env) simulate(o *options) error {
 		}
 	}
 	r := &runner{c: c, cfg: cfg, readyAtStart: readyAtStart, o: o, in: in, timeline: tl, generated: len(nodes), start: start, deadline: start.Add(o.until),
-		progress: newProgress(e.stderr, o.progress, e.terminal)}
-	defer r.progress.done()
+		progress: progress.New(e.stderr, o.progress == "always" || (o.progress == "auto" && e.terminal))}
+	defer r.progress.Done()
 
 	// phase 1: the manifests and the generated nodes, then the timelines
 	for _, n := range nodes {
@@ -221,7 +222,7 @@ func (e env) simulate(o *options) error {
 			r.updated = true
 		}
 	}
-	r.progress.done()
+	r.progress.Done()
 
 	summary := e.stdout
 	if o.output != "" {
@@ -261,7 +262,7 @@ type runner struct {
 	generated int
 	start     time.Time // the first instant
 	deadline  time.Time
-	progress  *progress
+	progress  *progress.Line
 
 	first, second phase
 	updateAt      time.Time            // when the update was applied (or would have been)
@@ -336,7 +337,7 @@ func (r *runner) runPhase() (phase, error) {
 			return phase{}, err
 		}
 		if steps&1023 == 0 {
-			r.progress.update(c.Offset(c.Now()), c.LogLen())
+			r.progress.Update(c.Offset(c.Now()), c.LogLen())
 		}
 	}
 }
