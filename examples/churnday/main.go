@@ -9,6 +9,7 @@
 //	go run ./examples/churnday --nodes 200 --hours 6 --seed 7
 //	go run ./examples/churnday --json > day.json
 //	go run ./examples/churnday --log day.jsonl       # the event log, JSON Lines
+//	go run ./examples/churnday --chart day.svg       # a chart of the day, SVG
 //
 // The cluster is sim.NewDefault's (DaemonSet and ReplicaSet controllers,
 // scheduler with preemption, node agent, node lifecycle, taint eviction,
@@ -20,7 +21,8 @@
 // on the engine's named streams: steady arrivals and departures, crashes,
 // kubelet stops, correlated rack failures and a round of rolling
 // maintenance with drains, and a churn.Replayer drives the cluster through
-// it. The figures count from there.
+// it. The figures count from there, and so does the chart (--chart, package
+// sim/chart, from a report.Recorder sampling every simulated minute).
 //
 // Same flags and seed, same output, byte for byte. Bad flags are one
 // message on standard error and exit status 1.
@@ -41,6 +43,7 @@ import (
 	"github.com/daemonsim/daemonsim/internal/progress"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/chart"
 	"github.com/daemonsim/daemonsim/sim/churn"
 	"github.com/daemonsim/daemonsim/sim/report"
 	"github.com/daemonsim/daemonsim/sim/trace"
@@ -72,6 +75,7 @@ Flags:
       --seed N       random seed (default 1)
       --json         print the summary as JSON instead of tables
       --log FILE     write the event log to FILE as JSON Lines
+      --chart FILE   write a chart of the day to FILE as SVG
   -h, --help         print this help
 `
 
@@ -91,6 +95,7 @@ type options struct {
 	seed    uint64
 	json    bool
 	logFile string
+	chart   string
 }
 
 var errHelp = errors.New("help requested")
@@ -105,6 +110,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.Uint64Var(&o.seed, "seed", o.seed, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.StringVar(&o.logFile, "log", "", "")
+	fs.StringVar(&o.chart, "chart", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
@@ -168,6 +174,7 @@ type day struct {
 	summary report.Summary
 	stats   churn.ReplayStats
 	churn   int // churn events generated
+	series  *report.Series
 }
 
 // nodeName names node i.
@@ -191,6 +198,13 @@ func simulate(o *options, progress func(offset string, events int)) (*day, error
 	if err != nil {
 		return nil, err
 	}
+	rec, err := report.NewRecorder(c.Now(), report.SeriesConfig{})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Add(rec); err != nil {
+		return nil, err
+	}
 	for i := range o.nodes {
 		n := trace.NewNode(nil, trace.NodeEvent{Node: nodeName(i), Type: trace.Add, Labels: nodeLabels(i)}, c.Now())
 		c.Submit(c.Now(), fleet.Source, cluster.Create{Object: n})
@@ -210,6 +224,7 @@ func simulate(o *options, progress func(offset string, events int)) (*day, error
 		return nil, err
 	}
 	obs.Reset(c.Now())
+	rec.Reset(c.Now())
 	start := c.Now()
 	rp := churn.NewReplayer(c, churn.NewSource(gen.Events), churn.ReplayOptions{})
 	// the run goes in steps of a simulated minute, for the progress line,
@@ -239,11 +254,18 @@ func simulate(o *options, progress func(offset string, events int)) (*day, error
 			progress(c.Offset(t), c.LogLen())
 		}
 	}
-	return &day{c: c, summary: obs.Summary(c.Now(), c.Rollouts.Rollouts), stats: rp.Stats(), churn: len(gen.Events)}, nil
+	return &day{c: c, summary: obs.Summary(c.Now(), c.Rollouts.Rollouts), stats: rp.Stats(), churn: len(gen.Events),
+		series: rec.Series(c.Now())}, nil
 }
 
-// write prints the summary (and the log, with --log).
+// write prints the summary (and the log, with --log; the chart, with
+// --chart).
 func (d *day) write(w io.Writer, o *options) error {
+	if o.chart != "" {
+		if err := writeChart(o.chart, d, o); err != nil {
+			return err
+		}
+	}
 	if o.logFile != "" {
 		f, err := os.Create(o.logFile)
 		if err != nil {
@@ -266,4 +288,19 @@ func (d *day) write(w io.Writer, o *options) error {
 		d.stats.Events, d.stats.Skipped, fleet.RolloutNamespace, fleet.RolloutName, fleet.RolloutImage,
 		time.Duration(o.hours*float64(time.Hour)/2).Round(time.Second))
 	return d.summary.WriteText(w)
+}
+
+// writeChart writes the day's chart to the file path.
+func writeChart(path string, d *day, o *options) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("churnday: %d nodes, %v h of churn, seed %d, %s rolled out at %s", o.nodes, o.hours, o.seed,
+		fleet.RolloutName, time.Duration(o.hours*float64(time.Hour)/2).Round(time.Second))
+	if err := chart.Run(f, title, d.series); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -129,4 +133,62 @@ func BenchmarkDay(b *testing.B) {
 		events += d.c.LogLen()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// --chart writes the day's chart: well-formed SVG with the title and the
+// panels, the same bytes for the same flags, and the printed summary as
+// without it.
+func TestChart(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--nodes", "60", "--hours", "1", "--seed", "2"}
+	plain, errOut, status := runArgs(t, args...)
+	require.Equal(t, 0, status, errOut)
+	charts := make([][]byte, 2)
+	for i := range charts {
+		path := filepath.Join(dir, fmt.Sprintf("day%d.svg", i))
+		out, errOut, status := runArgs(t, append(args, "--chart", path)...)
+		require.Equal(t, 0, status, errOut)
+		assert.Equal(t, plain, out, "the summary does not change")
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		charts[i] = b
+	}
+	assert.Equal(t, charts[0], charts[1], "same flags, same chart")
+
+	dec := xml.NewDecoder(bytes.NewReader(charts[0]))
+	var texts []string
+	root, inText := "", false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = tok.Name.Local
+			}
+			inText = tok.Name.Local == "text"
+		case xml.EndElement:
+			inText = false
+		case xml.CharData:
+			if inText {
+				texts = append(texts, string(tok))
+			}
+		}
+	}
+	assert.Equal(t, "svg", root)
+	for _, want := range []string{"churnday: 60 nodes, 1 h of churn, seed 2, node-exporter rolled out at 30m0s",
+		"Nodes Ready", "DaemonSet monitoring/node-exporter: daemon pods", "Pending workload pods",
+		"simulated time since the start (hours)"} {
+		assert.Contains(t, texts, want)
+	}
+
+	_, errOut, status = runArgs(t, "--nodes", "10", "--hours", "0.1", "--chart", filepath.Join(dir, "no", "such", "dir"))
+	assert.Equal(t, 1, status)
+	assert.True(t, strings.HasPrefix(errOut, "error: open "), errOut)
+	_, errOut, status = runArgs(t, "--chart")
+	assert.Equal(t, 1, status)
+	assert.Equal(t, "error: flag needs an argument: --chart\nSee 'churnday --help' for usage.\n", errOut)
 }

@@ -18,6 +18,11 @@
 //   - the nodes by Ready condition status over time (counts, time-weighted);
 //   - each DaemonSet's rollouts, from daemonset.RolloutReporter.
 //
+// A Recorder, another observer, keeps the same quantities as time series
+// (nodes Ready, not Ready and cordoned; per DaemonSet desired, ready and
+// unavailable; pending workload pods) on a fixed simulated-time grid with
+// a bounded number of points, for package sim/chart to draw.
+//
 // # Usage
 //
 //	c, _ := sim.NewDefault(cfg)
