@@ -158,11 +158,16 @@ type nodeState struct {
 	seenSet   bool      // a pass has recorded the node's health
 	seenHas   bool      // the recorded status had a Ready condition
 	seenReady cluster.ConditionStatus
+	seenCond  cluster.NodeCondition // the recorded Ready condition, if it had one
 	// the kubelet
-	stopped  bool
-	stopAt   time.Time
-	origin   time.Time // the kubelet's start: its first lease renewal
-	deadline time.Time // the pass at which the node goes Unknown; zero: none
+	stopped bool
+	stopAt  time.Time
+	// a kubelet start (or a start and a stop) observed at a pass instant
+	// before the pass: the renewal it makes reaches the informer after the
+	// pass, so it takes effect once the pass has run
+	kubeletLate bool
+	origin      time.Time // the kubelet's start: its first lease renewal
+	deadline    time.Time // the pass at which the node goes Unknown; zero: none
 	// the zone
 	zkey     string
 	excluded bool
@@ -219,6 +224,7 @@ type Controller struct {
 	wakes     *btree.BTreeG[int64] // wake-ups asked for and not yet come
 
 	changed    []*nodeState // observed since the last round
+	late       []*nodeState // kubelet starts that wait for the pass at this instant
 	work       []*nodeState // for the next monitor pass
 	spec       []*nodeState // for a spec write
 	podsToMark []cluster.Key
@@ -457,10 +463,10 @@ func byName(a, b *nodeState) int { return strings.Compare(a.name, b.name) }
 // Reconcile does what is due at now, in this order: the nodes observed
 // since the last call (kubelet state from the annotation, deadlines), the
 // pods to mark not ready, the monitor pass if now is a pass instant and
-// some node needs it, the NoExecute tainting of each zone whose queue is
-// due, and one spec write per node that needs one (the NoSchedule taints
-// from its conditions and the NoExecute taint decided), in node-name order
-// within each step. It asks for a wake-up at the next instant something is
+// some node needs it, the kubelet starts that waited for that pass, the
+// NoExecute tainting of each zone whose queue is due, and one spec write
+// per node that needs one (the NoSchedule taints from its conditions and
+// the NoExecute taint decided), in node-name order within each step. It asks for a wake-up at the next instant something is
 // due. The plan's objects are new copies that the engine may keep; view is
 // only read, and not kept. Cost: O(k log k) for the k nodes the round
 // touches, plus O(zones) in a pass. It never fails.
@@ -494,22 +500,41 @@ func (c *Controller) Reconcile(now time.Time, view cluster.View) (cluster.Plan, 
 		c.toSpec(st)
 	}
 	c.markBoundPods(now, view, &plan)
-	if c.onPass(now) && !(c.passed && c.lastPass.Equal(now)) {
+	if c.passDue(now) {
 		c.passed, c.lastPass = true, now
 		c.pass(now, view, &plan)
 	}
+	c.applyLateStarts(now, &plan)
 	c.tick(now)
 	c.writeSpecs(now, view, &plan)
 	c.askWakes(now, &plan)
 	return plan, nil
 }
 
-// refreshKubelet reads the kubelet's state from st's annotation.
+// passDue reports whether now is a pass instant whose pass has not run.
+func (c *Controller) passDue(now time.Time) bool {
+	return c.onPass(now) && !(c.passed && c.lastPass.Equal(now))
+}
+
+// refreshKubelet reads the kubelet's state from st's annotation. A start
+// of a stopped kubelet at a pass instant before the pass waits for it
+// (applyLateStarts) unless a status write came with it: the start's
+// renewal, like every renewal at a pass instant, reaches upstream's
+// informer after the pass, so the pass still finds the kubelet stopped
+// and may turn the node Unknown.
 func (c *Controller) refreshKubelet(now time.Time, st *nodeState, plan *cluster.Plan) {
+	if st.kubeletLate {
+		return // read again after the pass
+	}
 	n := st.node
 	at, stopped, bad := KubeletStopped(n)
 	if !stopped {
 		if st.stopped {
+			if c.passDue(now) && c.readyAsSeen(st) {
+				st.kubeletLate = true
+				c.late = append(c.late, st)
+				return
+			}
 			st.stopped, st.origin = false, now
 		}
 		return
@@ -527,6 +552,35 @@ func (c *Controller) refreshKubelet(now time.Time, st *nodeState, plan *cluster.
 				AnnotationKubeletStopped, n.Annotations[AnnotationKubeletStopped], at.UTC().Format(time.RFC3339Nano))})
 	}
 	st.stopped, st.stopAt = true, at
+}
+
+// applyLateStarts applies the kubelet starts that waited for the pass at
+// now: the kubelet runs from now (and, if the annotation is back, stopped
+// again at now).
+func (c *Controller) applyLateStarts(now time.Time, plan *cluster.Plan) {
+	if len(c.late) == 0 {
+		return
+	}
+	late := c.late
+	c.late = nil
+	slices.SortFunc(late, byName)
+	for _, st := range late {
+		st.kubeletLate = false
+		if st.deleted {
+			continue
+		}
+		st.stopped, st.origin = false, now
+		c.refreshKubelet(now, st, plan)
+		c.updateDeadline(now, st)
+	}
+}
+
+// readyAsSeen reports whether st's node has the Ready condition the last
+// pass recorded: no status write changed it since (a kubelet that comes
+// back and posts Ready=True changes it unless it was that already).
+func (c *Controller) readyAsSeen(st *nodeState) bool {
+	cond, has := st.node.Condition(cluster.NodeReady)
+	return st.seenSet && st.seenHas == has && (!has || cond == st.seenCond)
 }
 
 func maxTime(ts ...time.Time) time.Time {
@@ -710,9 +764,9 @@ func (c *Controller) monitor(now time.Time, view cluster.View, st *nodeState, pl
 			cur, curHas = nr, true
 		}
 	}
-	st.seenSet, st.seenHas, st.seenReady = true, curHas, cur.Status
+	st.seenSet, st.seenHas, st.seenReady, st.seenCond = true, curHas, cur.Status, cur
 	if curHas {
-		c.taintBasedEviction(now, st, n, obs.Status)
+		c.taintBasedEviction(now, st, n, cur.Status)
 		if obs.Status == cluster.ConditionTrue && cur.Status != cluster.ConditionTrue {
 			plan.Notes = append(plan.Notes, cluster.Note{Object: cluster.KeyOf(n), Type: cluster.NoteNormal, Reason: ReasonNodeNotReady,
 				Message: fmt.Sprintf("Node %s status is now: %s", n.Name, ReasonNodeNotReady)})

@@ -11,9 +11,10 @@
 // Monitor passes run every NodeMonitorPeriod (5 s) on a fixed grid from
 // the controller's start (Config.Start). A pass runs in the first
 // reconcile round at its instant and sees every change applied at that
-// instant before it; what later rounds at the same instant bring (its own
-// writes, reactions to them) waits for the next pass. A pass is upstream's
-// monitorNodeHealth for the nodes that need one:
+// instant before it (but a kubelet start alone: see Heartbeats); what
+// later rounds at the same instant bring (its own writes, reactions to
+// them) waits for the next pass. A pass is upstream's monitorNodeHealth
+// for the nodes that need one:
 //
 //  1. a node seen for the first time: a RegisteredNode event, its zone
 //     recorded (Initial, a new tainting queue with a full limiter), and its
@@ -27,12 +28,15 @@
 //     appended as NodeStatusNeverUpdated "Kubelet never posted node
 //     status."; transition time the pass), written with UpdateStatus only
 //     if Ready changed. The controller never sets Ready False.
-//  3. NoExecute (processTaintBaseEviction), on the Ready status the pass
-//     found before its own write: False swaps unreachable:NoExecute for
-//     not-ready:NoExecute at once, or queues the node in its zone; Unknown
-//     the mirror image; True removes both taints and takes the node off
-//     the queue. So the pass that turns a node Unknown does not queue it;
-//     the next one does.
+//  3. NoExecute (processTaintBaseEviction), on the Ready status as the
+//     pass leaves it, its own write included (upstream passes
+//     currentReadyCondition, re-read after tryUpdateNodeHealth's write):
+//     False swaps unreachable:NoExecute for not-ready:NoExecute at once,
+//     or queues the node in its zone; Unknown the mirror image; True
+//     removes both taints and takes the node off the queue. So the pass
+//     that turns a node Unknown queues it, and the tainting tick at that
+//     instant taints it if its zone has a token (TestStopKubeletTimeline,
+//     and the conformance test against upstream).
 //  4. the pass that turned Ready from True: a Normal NodeNotReady event
 //     on the node ("Node n1 status is now: NodeNotReady") and
 //     MarkPodsNotReady: each pod bound to it with a Ready condition that
@@ -88,9 +92,29 @@
 // change to the node submitted before it in the same instant makes it fail
 // with a conflict rather than be overwritten. With the defaults, a
 // node made at 0 s whose kubelet stops at 11 s renewed last at 10 s, seen
-// at 15 s: Unknown at the first pass after 65 s, 70 s; queued at 75 s and,
-// its zone's bucket full, tainted unreachable:NoExecute at 75 s
-// (TestStopKubeletTimeline).
+// at 15 s: Unknown at the first pass after 65 s, 70 s, queued by that
+// pass and, its zone's bucket full, tainted unreachable:NoExecute by the
+// tick at 70 s (TestStopKubeletTimeline).
+//
+// A kubelet start is a renewal too, and one at a pass instant reaches the
+// informer after the pass: a StartKubelet observed at a pass instant
+// before its pass takes effect after it, so a node whose grace runs out
+// at that pass still turns Unknown there (and stays so: the kubelet
+// renews its lease but posts no status until the caller writes one), as
+// upstream's does (TestStartKubeletAtPass). Deliberate difference: when
+// the node's Ready condition also changed since the last pass (a kubelet
+// that comes back and posts Ready=True, as sim.Cluster.StartKubelet with
+// ready does for a node that is not Ready), the start counts at once and
+// the pass sees both; upstream's pass would see neither and the next pass
+// both, so here the taints go one pass (5 s) earlier. A start whose
+// status post leaves the Ready condition as it was cannot be told from a
+// start alone: it is late, and if the grace runs out at that very pass
+// the node is left Unknown until the next status write. That needs the
+// start applied before the pass at its instant (submitted for an instant
+// the engine has not run yet, as the conformance test does);
+// sim.Cluster.StartKubelet, the scenario's start-kubelet and the replayer
+// submit at the engine's current instant, after its pass has run, so
+// their starts are seen by the next pass as upstream's are.
 //
 // Consequences: only a lease renewal is a heartbeat; status writes by
 // others (the scenario's fail-node, a trace's fail event) change the

@@ -143,14 +143,17 @@ func TestStopKubeletTimeline(t *testing.T) {
 		wantReady  string
 		wantTaints []string
 	}{
-		// last renewal 10 s, seen at 15 s, Unknown at the first pass after 65 s
-		{"stop at 11s", 11 * time.Second, "Unknown@1m10s", []string{"unreachable:NoSchedule@1m10s", "unreachable:NoExecute@1m15s"}},
+		// last renewal 10 s, seen at 15 s, Unknown at the first pass after
+		// 65 s; that pass queues the node on the Ready status it wrote
+		// (upstream's currentReadyCondition) and the tick at 70 s, its
+		// zone's bucket full, taints it: both taints at 70 s
+		{"stop at 11s", 11 * time.Second, "Unknown@1m10s", []string{"unreachable:NoExecute@1m10s", "unreachable:NoSchedule@1m10s"}},
 		// a renewal due at the stop is made: last renewal 10 s, as above
-		{"stop at 10s", 10 * time.Second, "Unknown@1m10s", []string{"unreachable:NoSchedule@1m10s", "unreachable:NoExecute@1m15s"}},
+		{"stop at 10s", 10 * time.Second, "Unknown@1m10s", []string{"unreachable:NoExecute@1m10s", "unreachable:NoSchedule@1m10s"}},
 		// last renewal 0 s, seen at 5 s: Unknown at 60 s
-		{"stop at 9s", 9 * time.Second, "Unknown@1m0s", []string{"unreachable:NoSchedule@1m0s", "unreachable:NoExecute@1m5s"}},
+		{"stop at 9s", 9 * time.Second, "Unknown@1m0s", []string{"unreachable:NoExecute@1m0s", "unreachable:NoSchedule@1m0s"}},
 		// last renewal 20 s, seen at 25 s: Unknown at 80 s
-		{"stop at 24s", 24 * time.Second, "Unknown@1m20s", []string{"unreachable:NoSchedule@1m20s", "unreachable:NoExecute@1m25s"}},
+		{"stop at 24s", 24 * time.Second, "Unknown@1m20s", []string{"unreachable:NoExecute@1m20s", "unreachable:NoSchedule@1m20s"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,6 +184,60 @@ func TestStopKubeletTimeline(t *testing.T) {
 	}
 }
 
+// TestStartKubeletAtPass: a kubelet start is a lease renewal, and one at
+// a pass instant reaches upstream's informer after the pass; so a start at
+// the very pass at which the node's grace runs out comes too late, and the
+// node turns Unknown there (the conformance test's seed 29). A start that
+// comes with a status post changing the Ready condition is seen by the
+// pass at once: the deliberate difference of the package doc.
+func TestStartKubeletAtPass(t *testing.T) {
+	tests := []struct {
+		name      string
+		stopAt    time.Duration
+		startAt   time.Duration
+		postReady bool
+		// at startAt and at 10 min
+		wantReady  string
+		wantTaints []string
+	}{
+		// stop at 59 s: renewal 50 s, seen at 55 s, Unknown at the first
+		// pass after 105 s, 110 s; the start at 110 s is seen at 115 s
+		{"start at the pass the grace runs out", 59 * time.Second, 110 * time.Second, false,
+			"Unknown@1m50s", []string{"unreachable:NoExecute@1m50s", "unreachable:NoSchedule@1m50s"}},
+		{"start a tick before it", 59 * time.Second, 110*time.Second - 100*time.Millisecond, false, "True@0s", nil},
+		{"start at the pass before", 59 * time.Second, 105 * time.Second, false, "True@0s", nil},
+		// stop at 11 s: Unknown and tainted at 70 s; the kubelet comes back
+		// at the 110 s pass and posts Ready=True: that pass sees both and
+		// the taints go at once (upstream: at the 115 s pass)
+		{"start with Ready=True at a pass", 11 * time.Second, 110 * time.Second, true, "True@1m50s", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, nodelifecycle.Config{})
+			w.create(node("n1", "a"), node("n2", "a"), node("n3", "a"))
+			w.runTo(tc.stopAt)
+			w.stop("n1")
+			w.runTo(tc.startAt - time.Nanosecond)
+			ch, err := nodelifecycle.StartKubelet(w.e.View(), "n1", at(tc.startAt))
+			require.NoError(t, err)
+			w.e.Submit(at(tc.startAt), "scenario", ch)
+			if tc.postReady {
+				n := w.node("n1").DeepCopy()
+				n.Status.Conditions = []cluster.NodeCondition{{Type: cluster.NodeReady, Status: cluster.ConditionTrue, LastTransitionTime: at(tc.startAt), Reason: "KubeletReady"}}
+				w.e.Submit(at(tc.startAt), "scenario", cluster.UpdateStatus{Object: n})
+			}
+			w.runTo(tc.startAt)
+			assert.Equal(t, tc.wantReady, w.ready("n1"))
+			assert.Equal(t, tc.wantTaints, w.taints("n1"))
+			// the kubelet runs from the start on: nothing changes after
+			w.runTo(10 * time.Minute)
+			assert.Equal(t, tc.wantReady, w.ready("n1"))
+			assert.Equal(t, tc.wantTaints, w.taints("n1"))
+			assert.Empty(t, w.refused())
+		})
+	}
+}
+
 // TestNoPeriodicWakeups pins the cost model: nodes whose kubelets run
 // cost no wake-up at all, and a stopped one a handful.
 func TestNoPeriodicWakeups(t *testing.T) {
@@ -201,9 +258,10 @@ func TestNoPeriodicWakeups(t *testing.T) {
 	assert.Equal(t, 0, wakes(), "the registration pass runs at 0 s with the creates")
 	w.stop("n050")
 	w.runTo(2 * time.Hour)
-	// the deadline pass and the pass that queues: nothing else
+	// the deadline pass (which queues and taints the node) and the pass
+	// after its status write: nothing else
 	assert.Equal(t, 2, wakes())
-	assert.Equal(t, []string{"unreachable:NoSchedule@1h1m0s", "unreachable:NoExecute@1h1m5s"}, w.taints("n050"))
+	assert.Equal(t, []string{"unreachable:NoExecute@1h1m0s", "unreachable:NoSchedule@1h1m0s"}, w.taints("n050"))
 }
 
 func TestZoneRateLimit(t *testing.T) {
@@ -227,10 +285,12 @@ func TestZoneRateLimit(t *testing.T) {
 		}
 		return ""
 	}
-	assert.Equal(t, "unreachable:NoExecute@1m15s", noExec("a01"))
-	assert.Equal(t, "unreachable:NoExecute@1m25s", noExec("a02"))
-	assert.Equal(t, "unreachable:NoExecute@1m35s", noExec("a03"))
-	assert.Equal(t, "unreachable:NoExecute@1m15s", noExec("b1"), "each zone has its own bucket")
+	// queued by the 70 s pass that turns them Unknown, in name order;
+	// one token per zone per 10 s, the first at once
+	assert.Equal(t, "unreachable:NoExecute@1m10s", noExec("a01"))
+	assert.Equal(t, "unreachable:NoExecute@1m20s", noExec("a02"))
+	assert.Equal(t, "unreachable:NoExecute@1m30s", noExec("a03"))
+	assert.Equal(t, "unreachable:NoExecute@1m10s", noExec("b1"), "each zone has its own bucket")
 	for _, n := range []string{"a01", "a02", "a03", "b1"} {
 		assert.Equal(t, "Unknown@1m10s", w.ready(n), n)
 	}
@@ -250,9 +310,9 @@ func TestPartialDisruptionStopsTainting(t *testing.T) {
 		w.stop(n)
 	}
 	w.runTo(10 * time.Minute)
-	// 3 of 5 not ready (> 2, 60% >= 55%) at the 70 s pass: the zone is
-	// partially disrupted and small, so its limiter pauses before the
-	// 75 s pass queues anyone
+	// 3 of 5 not ready (> 2, 60% >= 55%) at the 70 s pass: it queues
+	// them, but the zone is partially disrupted and small, so its limiter
+	// pauses at the end of that pass, before the tick at 70 s
 	for _, n := range []string{"n1", "n2", "n3"} {
 		assert.Equal(t, []string{"unreachable:NoSchedule@1m10s"}, w.taints(n), n)
 	}
@@ -277,7 +337,7 @@ func TestMasterDisruptionMode(t *testing.T) {
 	w.runTo(11 * time.Second)
 	w.stop("a1")
 	w.runTo(2 * time.Minute)
-	assert.Equal(t, []string{"unreachable:NoSchedule@1m10s", "unreachable:NoExecute@1m15s"}, w.taints("a1"))
+	assert.Equal(t, []string{"unreachable:NoExecute@1m10s", "unreachable:NoSchedule@1m10s"}, w.taints("a1"))
 	// the last zone goes: every zone fully disrupted, NoExecute taints go
 	w.stop("b1")
 	w.runTo(5 * time.Minute)
@@ -303,7 +363,7 @@ func TestRecovery(t *testing.T) {
 	w.runTo(11 * time.Second)
 	w.stop("n1")
 	w.runTo(2 * time.Minute)
-	require.Equal(t, []string{"unreachable:NoSchedule@1m10s", "unreachable:NoExecute@1m15s"}, w.taints("n1"))
+	require.Equal(t, []string{"unreachable:NoExecute@1m10s", "unreachable:NoSchedule@1m10s"}, w.taints("n1"))
 	// the kubelet comes back and posts Ready=True: the NoSchedule taint
 	// goes with the condition, the NoExecute one at the next pass
 	w.runTo(2*time.Minute + 2*time.Second)
@@ -330,10 +390,10 @@ func TestKubeletReportsNotReady(t *testing.T) {
 	// then the kubelet stops: Unknown after the grace, the taints swap
 	w.stop("n1")
 	w.runTo(3 * time.Minute)
-	// renewal 1m0s, seen 1m5s, the first pass after 1m55s; the next pass
+	// renewal 1m0s, seen 1m5s, the first pass after 1m55s; that pass
 	// swaps not-ready:NoExecute for unreachable at once (no rate limit)
 	assert.Equal(t, "Unknown@2m0s", w.ready("n1"))
-	assert.Equal(t, []string{"unreachable:NoSchedule@2m0s", "unreachable:NoExecute@2m5s"}, w.taints("n1"))
+	assert.Equal(t, []string{"unreachable:NoExecute@2m0s", "unreachable:NoSchedule@2m0s"}, w.taints("n1"))
 	// back to True: both go
 	w.start("n1")
 	w.setReady("n1", cluster.ConditionTrue)
@@ -426,16 +486,17 @@ func TestDeleteQueuedNode(t *testing.T) {
 	w.stop("n01")
 	w.stop("n02")
 	w.runTo(21 * time.Second)
-	w.stop("n03") // renewal 20 s, seen 25 s: Unknown at 80 s, queued at 85 s
+	w.stop("n03") // renewal 20 s, seen 25 s: Unknown and queued at 80 s
 	w.runTo(76 * time.Second)
-	require.Equal(t, []string{"unreachable:NoSchedule@1m10s", "unreachable:NoExecute@1m15s"}, w.taints("n01"))
-	// n02 waits for the 85 s token; it is deleted, and still spends that
+	// n01 and n02 are Unknown and queued at 70 s; n01 takes the token
+	require.Equal(t, []string{"unreachable:NoExecute@1m10s", "unreachable:NoSchedule@1m10s"}, w.taints("n01"))
+	// n02 waits for the 80 s token; it is deleted, and still spends that
 	// token, as upstream's queue does (NotFound counts as done), so n03
-	// waits for the next one
+	// waits for the next one, at 90 s
 	w.e.Submit(w.e.Now(), "scenario", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: "n02"}})
 	w.runTo(2 * time.Minute)
 	assert.Equal(t, []string{"1m20s node/n02"}, w.notes(nodelifecycle.ReasonRemovingNode))
-	assert.Equal(t, []string{"unreachable:NoSchedule@1m20s", "unreachable:NoExecute@1m35s"}, w.taints("n03"))
+	assert.Equal(t, []string{"unreachable:NoSchedule@1m20s", "unreachable:NoExecute@1m30s"}, w.taints("n03"))
 	assert.Equal(t, []nodelifecycle.ZoneStatus{{Zone: "r:\x00:a", State: nodelifecycle.StateNormal, Ready: 7, NotReady: 2, QPS: 0.1}}, w.c.Zones())
 }
 
@@ -526,9 +587,9 @@ func TestFreshGraceAtStart(t *testing.T) {
 	require.NoError(t, err)
 	w := &world{t: t, e: e, c: c}
 	w.runTo(2 * time.Minute)
-	// first pass 0 s, + 50 s: Unknown at 55 s
+	// first pass 0 s, + 50 s: Unknown and tainted at 55 s
 	assert.Equal(t, "Unknown@55s", w.ready("n1"))
-	assert.Equal(t, []string{"unreachable:NoSchedule@55s", "unreachable:NoExecute@1m0s"}, w.taints("n1"))
+	assert.Equal(t, []string{"unreachable:NoExecute@55s", "unreachable:NoSchedule@55s"}, w.taints("n1"))
 }
 
 // TestPodBoundToNotReadyNode is processPod: a pod bound to a node last

@@ -9,8 +9,10 @@ import (
 	"github.com/daemonsim/daemonsim/sim/nodelifecycle"
 )
 
-// A node's kubelet stops 11 s in: the node goes Unknown at 70 s and gets
-// its NoExecute taint at the next pass.
+// A node's kubelet stops 11 s in: the node goes Unknown at 70 s, and the
+// same pass queues it for its NoExecute taint, which the tick at 70 s adds
+// with the NoSchedule one in one update. The pass at 75 s looks at the
+// node again (its Ready changed) and has nothing to do.
 func Example() {
 	c, _ := nodelifecycle.New(nodelifecycle.Config{})
 	e, _ := sim.New(sim.Config{}, c)
@@ -42,8 +44,7 @@ func Example() {
 	// t=+1m10s #8 node-lifecycle-controller: update-status node/n1 -> rev 4
 	// t=+1m10s #9 node-lifecycle-controller: update node/n1 -> rev 5
 	// t=+1m15s #10 node-lifecycle-controller: wake node/n1
-	// t=+1m15s #11 node-lifecycle-controller: update node/n1 -> rev 6
 	// Unknown NodeStatusUnknown
+	// node.kubernetes.io/unreachable:NoExecute 1m10s
 	// node.kubernetes.io/unreachable:NoSchedule 1m10s
-	// node.kubernetes.io/unreachable:NoExecute 1m15s
 }
