@@ -58,3 +58,53 @@
 // CONFORMANCE_DS_ALLOW=1 and CONFORMANCE_SCHED_ALLOW=1 report without
 // failing, for exploring.
 package conformance
+
+// # ReplicaSet scale-down, taint eviction and node lifecycle
+//
+//   - The ReplicaSet controller's scale-down choice (replicaset_diff_test.go,
+//     replicaset_lifecycle_gen_test.go): per generated case (ReplicaSets of
+//     one Deployment and of none, sharing up to six nodes; pods bound and
+//     unbound, Pending, Unknown, Running, terminal and terminating, ready
+//     and not, ready and creation times at and beside log2 bucket edges,
+//     valid and invalid pod-deletion-cost annotations, orphans and a set of
+//     the same owner UID in another namespace), the pods a sync of
+//     daemonsim's sim/replicaset controller deletes against upstream's
+//     getPodsToDelete with its clock pinned (its own ranking and Less, the
+//     related pods from a real ReplicaSetController's
+//     getIndirectlyRelatedPods; reached with go:linkname). A case whose
+//     answer depends on upstream's list order (a tie across the cut, or
+//     orders that disagree) is counted as unforced, not compared. 2,000
+//     cases by default (CONFORMANCE_RS_N, CONFORMANCE_RS_SEED,
+//     CONFORMANCE_RS_ALLOW).
+//   - The taint eviction controller (tainteviction_diff_test.go,
+//     tainteviction_lifecycle_gen_test.go): per generated sequence of node
+//     taint changes, node deletions and re-creations, pod creations,
+//     deletions and added tolerations, daemonsim's sim/tainteviction under
+//     the engine against the real pkg/controller/tainteviction on a fake
+//     clientset, its queues drained by the harness and its timed worker
+//     queue on a FakeClock whose timers the harness fires: which pods each
+//     deletes and at which second. 3,000 sequences by default
+//     (CONFORMANCE_TE_N, CONFORMANCE_TE_SEED, CONFORMANCE_TE_ALLOW).
+//   - The node lifecycle controller (nodelifecycle_diff_test.go,
+//     nodelifecycle_lifecycle_gen_test.go): per generated sequence of
+//     kubelet stops and restarts on two or three nodes of one zone,
+//     daemonsim's sim/nodelifecycle under the engine against the real
+//     pkg/controller/nodelifecycle on a fake clientset, its clock (the
+//     unexported now field) and its zones' tainting limiters on a FakeClock,
+//     monitorNodeHealth, doNoExecuteTaintingPass and doNoScheduleTaintingPass
+//     called on upstream's 5 s and 100 ms grids, leases in kube-node-lease
+//     renewed on the kubelet's 10 s grid: when each node turns Unknown, when
+//     each taint lands or goes, when each pod is marked not ready, to the
+//     100 ms tick. Multi-zone disruption modes are not reachable (a zone
+//     state change swaps in a limiter on the real clock). Upstream's pass
+//     runs with one worker over its nodes listed by name, one of the
+//     orders its informer map and eight workers may give and the one
+//     daemonsim's package doc states. 150 sequences by default
+//     (CONFORMANCE_NL_N, CONFORMANCE_NL_SEED, CONFORMANCE_NL_ALLOW); 1,000
+//     gave 0 mismatches too.
+//
+// Their summary lines:
+//
+//	replicaset: mismatches=K cases=N
+//	tainteviction: mismatches=K sequences=N
+//	nodelifecycle: mismatches=K sequences=N
