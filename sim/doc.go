@@ -81,6 +81,17 @@
 // goes through cluster.Evict, because the subresource's budget checks
 // would refuse disruptions upstream makes.
 //
+// # The log
+//
+// Every applied or refused change, wake-up and note is appended to the
+// engine's log (Log, Events, Timeline). WriteJSONL and WriteLogFile write
+// it as versioned JSON Lines (a header {"kind":"daemonsim.log",
+// "version":1,...}, then one lowerCamel object per event; the schema is in
+// docs/log.md), StreamLog writes it as the run goes (CreateLog: gzipped
+// for a .gz path), ReadLog and OpenLog read it back into Events (a log of
+// another version is refused with ErrLogVersion), and ReplayLog rebuilds
+// the state from a log file, giving the run's digest.
+//
 // # Determinism
 //
 // Same inputs and seed give the same log, byte for byte: events are ordered

@@ -557,6 +557,7 @@ type eventLog struct {
 	locIdx  map[*time.Location]uint16 // location -> index in locs, once there are more than 8
 	more    map[int]*time.Location    // by log position, the locations past locs' room
 	errs    []string                  // the errors of refused changes, by index
+	writers []*LogWriter              // streaming writers (StreamLog), told of each event pushed
 }
 
 // logRecord is one logged event. payload is the change (EventChange), the
@@ -663,6 +664,9 @@ func (l *eventLog) push(r logRecord) {
 	c := &l.chunks[len(l.chunks)-1]
 	*c = append(*c, r)
 	l.n++
+	for _, w := range l.writers {
+		w.logged(l, l.n-1)
+	}
 }
 
 // event returns a new Event holding the i'th record.

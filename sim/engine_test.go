@@ -189,7 +189,9 @@ func TestWriteJSONL(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, e.WriteJSONL(&b))
 	lines := bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n"))
-	require.Len(t, lines, 2)
+	require.Len(t, lines, 3)
+	assert.Equal(t, `{"kind":"daemonsim.log","version":1,"start":"2000-01-01T00:00:00Z","seed":0}`, string(lines[0]), "the header")
+	lines = lines[1:]
 	assert.Contains(t, string(lines[0]), `"seq":1,"at":"2000-01-01T00:00:00Z","offset":"+0s","kind":"change","source":"scenario","verb":"create","key":"node/n1","object":{"metadata":{"name":"n1","uid":"00000000-0000-4000-8000-000000000001","resourceVersion":"1","generation":1,"creationTimestamp":"2000-01-01T00:00:00Z"}`,
 		"an applied create is logged as stored")
 	assert.Equal(t, `{"seq":2,"at":"2000-01-01T00:00:01Z","offset":"+1s","kind":"change","source":"scenario","verb":"delete","key":"node/n1","gracePeriodSeconds":0,"rev":2}`, string(lines[1]))

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -45,100 +44,71 @@ func (e *Engine) Timeline(from int) string {
 	return b.String()
 }
 
-// jsonEvent is the JSON Lines form of an event.
-type jsonEvent struct {
-	Seq    uint64        `json:"seq"`
-	At     string        `json:"at"`
-	Offset string        `json:"offset"`
-	Kind   string        `json:"kind"`
-	Source string        `json:"source"`
-	Verb   string        `json:"verb,omitempty"`
-	Key    string        `json:"key,omitempty"`
-	Object any           `json:"object,omitempty"`
-	Node   string        `json:"node,omitempty"`
-	Grace  *int64        `json:"gracePeriodSeconds,omitempty"`
-	Policy string        `json:"propagationPolicy,omitempty"`
-	Note   *cluster.Note `json:"note,omitempty"`
-	Rev    uint64        `json:"rev,omitempty"`
-	Err    string        `json:"error,omitempty"`
-}
-
-// WriteJSONL writes the log as JSON Lines, one object per event in log
-// order, with the virtual time both absolute (RFC 3339) and as an offset
-// from the start, the change's verb, key and object, and the result
-// (rev or error). The output is byte-identical for identical logs.
+// WriteJSONL writes the log in the versioned JSON Lines format (see
+// LogWriter and docs/log.md): the header line (kind, version, the start and
+// the seed), then one line per event in log order, with the virtual time
+// both absolute (RFC 3339) and as an offset from the start, the change's
+// verb, key, object and options, and the result (rev or error). The output
+// is byte-identical for identical logs; ReadLog reads it back and
+// ReplayLog replays it. To write the log as the run goes instead, see
+// StreamLog. Cost: O(log length); it keeps nothing but a buffer.
 func (e *Engine) WriteJSONL(w io.Writer) error {
-	enc := json.NewEncoder(w)
+	lw := NewLogWriter(w)
+	if err := lw.WriteHeader(e.cfg.Start, e.cfg.Seed); err != nil {
+		return err
+	}
 	for ev := range e.log.from(0) {
-		je := jsonEvent{
-			Seq: ev.Seq, At: ev.At.UTC().Format(time.RFC3339Nano), Offset: offset(e.cfg.Start, ev.At),
-			Kind: ev.Kind.String(), Source: ev.Source, Rev: ev.Rev, Err: ev.Err, Note: ev.Note,
-		}
-		switch ev.Kind {
-		case EventChange:
-			if ev.Change == nil {
-				break // refused at Apply; logged with its error
-			}
-			je.Verb = ev.Change.Verb()
-			je.Key = ev.Change.Target().String()
-			switch c := ev.Change.(type) {
-			case cluster.Create:
-				je.Object = c.Object
-			case cluster.Update:
-				je.Object = c.Object
-			case cluster.UpdateStatus:
-				je.Object = c.Object
-			case cluster.Delete:
-				je.Grace = c.GracePeriodSeconds
-				je.Policy = string(c.Propagation)
-			case cluster.Bind:
-				je.Node = c.Node
-			case cluster.Evict:
-				je.Grace = c.GracePeriodSeconds
-			}
-		case EventWake:
-			je.Key = ev.Key.String()
-		}
-		if err := enc.Encode(je); err != nil {
+		if err := lw.WriteEvent(ev); err != nil {
 			return err
 		}
 	}
-	return nil
+	return lw.Close() // flushes; w is not closed
 }
 
 // Replay rebuilds the store from a log by applying its change events in
 // order at their times, and checks that each has the same outcome as
 // logged (the same revision, or an error again). Wake and note events are
 // skipped. Since state is a fold of the log, cluster.Digest of the result
-// equals the digest of the store that produced the log.
+// equals the digest of the store that produced the log. The logged objects
+// are copied, not modified. To replay a log read from a file, see
+// ReplayLog.
 func Replay(log []Event) (*cluster.Store, error) {
 	s := cluster.NewStore()
-	for _, ev := range log {
-		if ev.Kind != EventChange {
-			continue
-		}
-		ch := ev.Change
-		switch c := ch.(type) {
+	for i := range log {
+		ev := log[i]
+		switch c := ev.Change.(type) {
 		case cluster.Create:
 			if c.Handoff {
 				c.Handoff = false // the logged object is the original store's: copy it
-				ch = c
+				ev.Change = c
 			}
 		case cluster.UpdateStatus:
 			if c.Handoff {
 				c.Handoff = false
-				ch = c
+				ev.Change = c
 			}
 		}
-		d, err := s.Apply(ev.At, ch)
-		switch {
-		case err != nil && ev.Err == "":
-			return nil, fmt.Errorf("sim: replay of event #%d (%s): logged as applied, now refused: %w", ev.Seq, ev.Change, err)
-		case err == nil && ev.Err != "":
-			return nil, fmt.Errorf("sim: replay of event #%d (%s): logged as refused (%s), now applied", ev.Seq, ev.Change, ev.Err)
-		case err == nil && d.Rev != ev.Rev:
-			return nil, fmt.Errorf("sim: replay of event #%d (%s): revision %d, logged %d", ev.Seq, ev.Change, d.Rev, ev.Rev)
+		if err := replayEvent(s, &ev); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// replayEvent applies ev to s if it is a change, and checks the outcome
+// against the logged one.
+func replayEvent(s *cluster.Store, ev *Event) error {
+	if ev.Kind != EventChange {
+		return nil
+	}
+	d, err := s.Apply(ev.At, ev.Change)
+	switch {
+	case err != nil && ev.Err == "":
+		return fmt.Errorf("sim: replay of event #%d (%s): logged as applied, now refused: %w", ev.Seq, ev.Change, err)
+	case err == nil && ev.Err != "":
+		return fmt.Errorf("sim: replay of event #%d (%s): logged as refused (%s), now applied", ev.Seq, ev.Change, ev.Err)
+	case err == nil && d.Rev != ev.Rev:
+		return fmt.Errorf("sim: replay of event #%d (%s): revision %d, logged %d", ev.Seq, ev.Change, d.Rev, ev.Rev)
+	}
+	return nil
 }

@@ -74,7 +74,8 @@ Flags:
       --hours H      simulated hours of churn, may be fractional (default 24)
       --seed N       random seed (default 1)
       --json         print the summary as JSON instead of tables
-      --log FILE     write the event log to FILE as JSON Lines
+      --log FILE     write the event log to FILE as JSON Lines (docs/log.md);
+                     gzipped when FILE ends in .gz
       --chart FILE   write a chart of the day to FILE as SVG
   -h, --help         print this help
 `
@@ -267,15 +268,7 @@ func (d *day) write(w io.Writer, o *options) error {
 		}
 	}
 	if o.logFile != "" {
-		f, err := os.Create(o.logFile)
-		if err != nil {
-			return err
-		}
-		if err := d.c.WriteJSONL(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := d.c.WriteLogFile(o.logFile); err != nil {
 			return err
 		}
 	}

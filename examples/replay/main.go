@@ -79,7 +79,8 @@ Flags:
       --tail D         simulated time to run after the last event (default 10m)
       --seed N         random seed (default 1)
       --json           print the summary as JSON instead of tables
-      --log FILE       write the event log to FILE as JSON Lines
+      --log FILE       write the event log to FILE as JSON Lines (docs/log.md);
+                       gzipped when FILE ends in .gz
   -h, --help           print this help
 `
 
@@ -285,15 +286,7 @@ func replay(o *options, progress func(offset string, events int)) (*result, erro
 // write prints the summary (and the log, with --log).
 func (r *result) write(w io.Writer, o *options) error {
 	if o.logFile != "" {
-		f, err := os.Create(o.logFile)
-		if err != nil {
-			return err
-		}
-		if err := r.c.WriteJSONL(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := r.c.WriteLogFile(o.logFile); err != nil {
 			return err
 		}
 	}

@@ -248,7 +248,8 @@ Output:
   -o, --output FORMAT     yaml or json: write the final state (every object,
                           kubectl get -o yaml shape) to standard output, and
                           the summary to standard error
-      --log PATH          write the event log as JSON Lines
+      --log PATH          write the event log as JSON Lines (docs/log.md),
+                          gzipped when PATH ends in .gz
   -h, --help              this text
 
 Bad input (an unknown field, a wrong type, a file that does not exist) is

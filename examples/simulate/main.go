@@ -237,15 +237,7 @@ func (e env) simulate(o *options) error {
 		}
 	}
 	if o.log != "" {
-		f, err := os.Create(o.log)
-		if err != nil {
-			return fmt.Errorf("--log: %v", err)
-		}
-		if err := c.WriteJSONL(f); err != nil {
-			f.Close()
-			return fmt.Errorf("--log: %v", err)
-		}
-		if err := f.Close(); err != nil {
+		if err := c.WriteLogFile(o.log); err != nil {
 			return fmt.Errorf("--log: %v", err)
 		}
 	}
