@@ -12,11 +12,17 @@
 //	go run ./examples/sweep --max-unavailable 1,10% --nodes 200,1000 --churn 1,4
 //	go run ./examples/sweep --shard 0/3 --out shard-0.jsonl   # one shard's results
 //	go run ./examples/sweep merge shard-*.jsonl               # the table from the shards
+//	go run ./examples/sweep --chart sweep.svg                  # and the chart (package sim/chart)
 //
 // Each run is a simulation of its own (sim.NewDefault with the run's
 // seed), single-threaded; runs go on --workers goroutines at once. The
 // table is the same, byte for byte, whatever --workers, and the merge of
 // shards prints the same table as one process running every run.
+// --chart FILE (of a whole sweep or of merge) also writes an SVG chart:
+// per run, the rollout's duration against its peak unavailability, with
+// each maxUnavailable's mean and 95% confidence intervals, and the
+// duration per maxUnavailable (chart.Sweep; docs/sweep.svg is the default
+// sweep's).
 // examples/sweep/job.yaml runs the shards as a Kubernetes Indexed Job
 // (docs/sweeps.md).
 //
@@ -30,6 +36,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +56,7 @@ import (
 	"github.com/daemonsim/daemonsim/internal/progress"
 	"github.com/daemonsim/daemonsim/selector"
 	"github.com/daemonsim/daemonsim/sim"
+	"github.com/daemonsim/daemonsim/sim/chart"
 	"github.com/daemonsim/daemonsim/sim/churn"
 	"github.com/daemonsim/daemonsim/sim/report"
 	"github.com/daemonsim/daemonsim/sim/sweep"
@@ -64,11 +72,14 @@ mean ± 95% confidence interval and percentiles over the seeds.
 
 Usage:
   go run ./examples/sweep [flags]
-  go run ./examples/sweep merge [--json] FILE...
+  go run ./examples/sweep merge [--json] [--chart FILE] FILE...
 
 Examples:
   # maxUnavailable 1, 5%, 10%, 25% × 8 seeds on 500 nodes for 6 h
   go run ./examples/sweep
+
+  # the table, and a chart of duration against peak unavailability
+  go run ./examples/sweep --chart sweep.svg
 
   # more seeds, other sizes and churn rates (lists are comma-separated)
   go run ./examples/sweep --seeds 20 --nodes 200,1000 --churn 1,4
@@ -98,11 +109,15 @@ Flags:
       --shard-mode MODE       modulo (run I, I+N, ...) or blocks (contiguous) (default modulo)
       --out FILE              write the runs' results to FILE as JSON Lines
       --json                  print the aggregate as JSON instead of tables
+      --chart FILE            also write an SVG chart of the runs to FILE: rollout
+                              duration against peak unavailability per maxUnavailable
+                              (not with a shard: chart the merge)
   -h, --help                  print this help
 
 A shard prints no table (its runs are part of the sweep): it writes its
 results to --out, or to standard output as JSON Lines. merge reads shard
-files, checks that every run is there once, and prints the table.
+files, checks that every run is there once, and prints the table (and,
+with --chart, writes the chart).
 `
 
 // rackSize is the number of nodes per rack label; zones the zone labels.
@@ -153,6 +168,7 @@ type options struct {
 	sharded        bool
 	out            string
 	json           bool
+	chart          string   // the chart's file, "" for none
 	merge          []string // files, for the merge subcommand
 }
 
@@ -176,6 +192,7 @@ func parseFlags(args []string, getenv func(string) string) (*options, error) {
 		fs.SetOutput(io.Discard)
 		fs.Usage = func() {}
 		fs.BoolVar(&o.json, "json", false, "")
+		fs.StringVar(&o.chart, "chart", "", "")
 		if err := fs.Parse(args[1:]); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
@@ -206,6 +223,7 @@ func parseFlags(args []string, getenv func(string) string) (*options, error) {
 	fs.StringVar(&mode, "shard-mode", "modulo", "")
 	fs.StringVar(&o.out, "out", "", "")
 	fs.BoolVar(&o.json, "json", false, "")
+	fs.StringVar(&o.chart, "chart", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
@@ -273,6 +291,9 @@ func parseFlags(args []string, getenv func(string) string) (*options, error) {
 		o.shard, o.sharded = sh, ok
 	}
 	o.shard.Mode = m
+	if o.sharded && o.chart != "" {
+		return nil, errors.New("--chart: a shard has part of the sweep's runs; chart the merged results (merge --chart FILE)")
+	}
 	return o, nil
 }
 
@@ -386,7 +407,69 @@ func sweepRuns(o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "shard %s (%s): %d runs written to %s\n", o.shard, o.shard.Mode, len(results), o.out)
 		return nil
 	}
-	return print(stdout, results, o.json)
+	return output(o, stdout, results)
+}
+
+// output prints the aggregate of results and writes the chart if asked.
+func output(o *options, stdout io.Writer, results []sweep.Result) error {
+	if err := print(stdout, results, o.json); err != nil {
+		return err
+	}
+	if o.chart == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := chart.Sweep(&buf, results, chartSpec(results)); err != nil {
+		return fmt.Errorf("--chart: %w", err)
+	}
+	return writeAtomic(o.chart, buf.Bytes())
+}
+
+// chartSpec is the chart of the sweep: per run, the rollout's duration
+// against its peak unavailability, grouped by maxUnavailable, and the
+// duration per maxUnavailable; a rollout that did not finish is hollow.
+// The title names the parameters that are the same in every run.
+func chartSpec(results []sweep.Result) chart.SweepSpec {
+	title := sweepName
+	if len(results) > 0 {
+		var same []string
+		for _, v := range results[0].Params {
+			if v.Name == paramMaxUnavailable {
+				continue
+			}
+			one := true
+			for _, r := range results {
+				if got, _ := r.Params.Get(v.Name); got != v.Value {
+					one = false
+					break
+				}
+			}
+			if one {
+				same = append(same, v.Name+"="+v.Value)
+			}
+		}
+		if len(same) > 0 {
+			title += " (" + strings.Join(same, ", ") + ")"
+		}
+	}
+	return chart.SweepSpec{
+		Title:    title,
+		Group:    paramMaxUnavailable,
+		X:        chart.SweepAxis{Figure: figPeakUnavailable, Label: "peak unavailability (pods not available at once)"},
+		Y:        chart.SweepAxis{Figure: figRolloutSeconds, Label: "rollout duration", Seconds: true},
+		Finished: figFinished,
+		ByGroup:  true,
+	}
+}
+
+// writeAtomic writes b to path through a temporary file renamed at the end.
+func writeAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // writeFile writes results to path as JSON Lines, through a temporary
@@ -429,7 +512,7 @@ func merge(o *options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return print(stdout, results, o.json)
+	return output(o, stdout, results)
 }
 
 // nodeName names node i.

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +165,7 @@ func TestFlags(t *testing.T) {
 		{noEnv, []string{"--bogus"}, "unknown flag: --bogus"},
 		{noEnv, []string{"extra"}, `unexpected argument "extra"`},
 		{noEnv, []string{"merge"}, "merge: no shard files given"},
+		{noEnv, []string{"--shard", "0/2", "--chart", "x.svg"}, "--chart: a shard has part of the sweep's runs; chart the merged results (merge --chart FILE)"},
 	} {
 		out, errOut, status := runEnv(t, tc.env, tc.args...)
 		assert.Equal(t, 1, status, "%v", tc.args)
@@ -223,4 +227,74 @@ func BenchmarkSweep(b *testing.B) {
 			}
 		})
 	}
+}
+
+// --chart writes the chart of the sweep (valid XML, a legend entry per
+// maxUnavailable, the axes) and leaves the table as it is; merge --chart
+// of shards writes the same bytes; a chart that cannot be written is an
+// error, after the table.
+func TestChart(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sweep.svg")
+	out, errOut, status := runArgs(t, with(tiny, "--workers", "2", "--chart", file)...)
+	require.Equal(t, 0, status, errOut)
+	golden.Check(t, "testdata/tiny.golden", []byte(out))
+	svg, err := os.ReadFile(file)
+	require.NoError(t, err)
+	texts := svgTexts(t, svg)
+	for _, want := range []string{
+		"examples/sweep: node-exporter rollout under churn (nodes=60, hours=1, rolloutAtHours=0.25, churn=1)",
+		"maxUnavailable=1", "maxUnavailable=25%", "per maxUnavailable",
+		"rollout duration against peak unavailability",
+		"peak unavailability (pods not available at once)", "rollout duration", "25%", "20 min",
+	} {
+		assert.Contains(t, texts, want)
+	}
+	_, err = os.Stat(file + ".tmp")
+	assert.True(t, errors.Is(err, os.ErrNotExist), "no temporary file left")
+
+	var files []string
+	for i := range 2 {
+		f := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
+		files = append(files, f)
+		_, errOut, status := runArgs(t, with(tiny, "--shard", fmt.Sprintf("%d/2", i), "--out", f)...)
+		require.Equal(t, 0, status, errOut)
+	}
+	merged := filepath.Join(dir, "merged.svg")
+	out, errOut, status = runArgs(t, append([]string{"merge", "--chart", merged}, files...)...)
+	require.Equal(t, 0, status, errOut)
+	golden.Check(t, "testdata/tiny.golden", []byte(out))
+	got, err := os.ReadFile(merged)
+	require.NoError(t, err)
+	assert.Equal(t, string(svg), string(got), "merge --chart: the same chart")
+
+	_, errOut, status = runArgs(t, append([]string{"merge", "--chart", filepath.Join(dir, "none", "x.svg")}, files...)...)
+	assert.Equal(t, 1, status)
+	assert.Contains(t, errOut, "error: open "+filepath.Join(dir, "none", "x.svg.tmp"))
+}
+
+// svgTexts decodes b as XML, failing on any error, and returns its texts.
+func svgTexts(t *testing.T, b []byte) []string {
+	t.Helper()
+	var texts []string
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	inText := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			inText = tok.Name.Local == "text"
+		case xml.EndElement:
+			inText = false
+		case xml.CharData:
+			if inText {
+				texts = append(texts, string(tok))
+			}
+		}
+	}
+	return texts
 }

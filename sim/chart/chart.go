@@ -1,5 +1,8 @@
 // Package chart draws a run's time series (report.Series, recorded by a
-// report.Recorder) as one SVG chart, with gonum.org/v1/plot. It is the
+// report.Recorder) as one SVG chart (Run), and a sweep's results (package
+// sim/sweep) as a scatter of one figure against another per value of the
+// swept parameter with each value's mean and 95% interval (Sweep), with
+// gonum.org/v1/plot. It is the
 // only package of the module that imports gonum; the core packages and
 // sim/report do not, so a program that does not chart does not link it.
 //
