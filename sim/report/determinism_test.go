@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -48,4 +49,17 @@ func TestDeterminism(t *testing.T) {
 	a, b, other := churnSummary(t, 5), churnSummary(t, 5), churnSummary(t, 6)
 	assert.Equal(t, string(a), string(b))
 	assert.NotEqual(t, string(a), string(other))
+	// the per-node figures are in it, and not trivially: churn leaves
+	// nodes without a daemon pod
+	var m struct {
+		DaemonSets []struct {
+			Coverage report.Coverage `json:"coverage"`
+		} `json:"daemonSets"`
+	}
+	require.NoError(t, json.Unmarshal(a, &m))
+	require.Len(t, m.DaemonSets, 1)
+	c := m.DaemonSets[0].Coverage
+	assert.Positive(t, c.NodesUncovered)
+	assert.NotEmpty(t, c.WorstNode)
+	assert.Positive(t, c.WorstNodeUncoveredSeconds)
 }

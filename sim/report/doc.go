@@ -7,6 +7,11 @@
 //     available daemon pod over simulated time, from the DaemonSet's status
 //     (numberAvailable / desiredNumberScheduled): its time-weighted mean,
 //     its minimum, the time spent below 100%;
+//   - per DaemonSet and node, from the observer's own account of the
+//     objects (not the status), the time the node was eligible without an
+//     available daemon pod: the worst node (the longest total, the first
+//     by name among equals) with its total, and how many nodes were ever
+//     uncovered (for a positive time);
 //   - per DaemonSet and for the workload (every pod no DaemonSet controls),
 //     the pods created, preempted, evicted by taint eviction, evicted through
 //     the eviction API, deleted by pod GC, and failed: a disruption is told
@@ -44,9 +49,35 @@
 // figures nor for the minimum and maximum. Pending times are measured at
 // the round that follows the bind.
 //
+// # Per-node coverage
+//
+// A node is eligible for a DaemonSet while daemonset.NodeShouldRunDaemonPod
+// gives shouldRun (the template's nodeName, nodeSelector and required node
+// affinity, and its untolerated NoSchedule and NoExecute taints): a node
+// with an untolerated NoSchedule taint, whose pod may stay, is not
+// eligible, as it is not counted in desiredNumberScheduled. It is covered
+// while a pod the DaemonSet controls (its controller reference) is bound
+// to it, Ready, not Succeeded or Failed, and available: Ready for the
+// DaemonSet's minReadySeconds (cluster.Pod.IsAvailable, from the Ready
+// condition's lastTransitionTime). A terminating pod that is still Ready
+// covers its node (it still runs). Eligible and not covered is
+// uncovered; a node gone is not eligible, and a node never eligible never
+// counts. The instant minReadySeconds ends needs no wake-up: nothing
+// changes before it, so an interval that ends after it counts as
+// uncovered up to it only. Nodes are by name: a node deleted and made
+// again adds to the same total. The costs are the Observer's: a pod change
+// O(1); a node change O(1) unless it is a create, a delete, a label
+// change or a NoSchedule or NoExecute taint change that some DaemonSet
+// does not tolerate (O(DaemonSets)); a DaemonSet's create, delete or spec
+// change of placement or minReadySeconds O(nodes seen), rare.
+//
 // # What is partial
 //
-//   - Coverage is the DaemonSet controller's own status: between the
+//   - The per-node figures are as the observer saw the objects: a node or a
+//     DaemonSet made before the observer was registered, and not changed
+//     since, is not known (register it first); a pod Ready before then
+//     covers its node from its first later change.
+//   - Coverage (mean, min, below 100%) is the DaemonSet controller's own status: between the
 //     controller's syncs (a node leaves, a pod fails) the status, and so the
 //     coverage, lags by the controller's round, as kubectl's view does.
 //     Time with desiredNumberScheduled 0 is not counted.

@@ -26,6 +26,8 @@ func agent() *cluster.DaemonSet {
 // replaces it, and the new pod is Ready at 110 s. So the DaemonSet covers
 // none of its 2 nodes for the first 10 s and one of them from 100 s to
 // 110 s: a mean of (0 + 90 + 5 + 190) / 300 = 95%, 20 s below full.
+// Both nodes were uncovered for a while: n1 for 10 s, n2, the worst, for
+// 20 s (the first 10 s and 100 s to 110 s).
 func Example() {
 	c, _ := sim.NewDefault(sim.DefaultConfig{NodeAgent: sim.NodeAgentConfig{ReadyDelay: sim.Fixed(10 * time.Second)}})
 	obs := report.New(c.Now())
@@ -51,8 +53,8 @@ func Example() {
 	// Output:
 	// run: 5m0s of simulated time
 	//
-	// DAEMONSET      MEAN-COVERAGE  MIN-COVERAGE  BELOW-100%  FINAL
-	// default/agent  95.000%        0.000%        20s         100.000%
+	// DAEMONSET      MEAN-COVERAGE  MIN-COVERAGE  BELOW-100%  FINAL     NODES-UNCOVERED  WORST-NODE  WORST-UNCOVERED
+	// default/agent  95.000%        0.000%        20s         100.000%  2                n2          20s
 	//
 	// PODS           CREATED  PREEMPTED  TAINT-EVICTED  API-EVICTED  POD-GC  OTHER  FAILED
 	// default/agent  3        0          0              0            0       0      1

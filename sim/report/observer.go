@@ -7,6 +7,7 @@ import (
 	"github.com/daemonsim/daemonsim/daemonset"
 	"github.com/daemonsim/daemonsim/scheduler"
 	"github.com/daemonsim/daemonsim/sim/tainteviction"
+	"github.com/daemonsim/daemonsim/taints"
 )
 
 // Name is the observer's controller name.
@@ -23,12 +24,18 @@ const (
 // Register it with sim.Engine.Add before the run starts (objects created
 // before it is registered are seen from their first later change).
 //
-// Costs: a pod, node or DaemonSet change is O(1) (map lookups by
-// DaemonSet name and a scan of the object's conditions and owner
-// references, which are short); a round that follows changes is
-// O(DaemonSets changed), never a scan of the store. Memory: O(DaemonSets
-// + bound pods), one duration per pod bound (for the percentiles) plus a
-// few bytes per live pod. Not safe for concurrent use.
+// Costs: a pod change is O(1) (map lookups by DaemonSet and node name and
+// a scan of the object's conditions and owner references, and of the
+// DaemonSet's Ready pods on the node, which are short); a node change is
+// O(1), or O(DaemonSets) when it is a create, a delete or a change of
+// labels or taints (eligibility is evaluated again); a DaemonSet change is
+// O(1), or O(nodes seen) when it is a create, a delete or a spec change
+// (a new metadata.generation or minReadySeconds: eligibility again, for
+// every node; rare). A round that follows changes is O(DaemonSets and
+// (DaemonSet, node) pairs changed), never a scan of the store. Memory:
+// O(DaemonSets × nodes seen + bound pods): an entry of some 120 bytes per
+// DaemonSet and node, one duration per pod bound (for the percentiles)
+// plus a few bytes per live pod. Not safe for concurrent use.
 type Observer struct {
 	start time.Time
 	// dsByKey indexes ds by namespace/name; ds is in creation order.
@@ -47,6 +54,16 @@ type Observer struct {
 	rounds          int
 	lastRound       time.Time
 	observedChanges int
+	// The per-node coverage (uncovered.go): nodes by index (nodeIdx by
+	// name; nodeObjs the live object, nil when gone or not seen), the
+	// entries to settle at the next round, and the Reset epoch and time.
+	nodeIdx    map[string]int32
+	nodeNames  []string
+	nodeObjs   []*cluster.Node
+	covTouched []covKey
+	epoch      int
+	resetAt    time.Time
+	taintBuf   []taints.Taint // nodeCoverage's scratch
 }
 
 type boundPod struct {
@@ -71,6 +88,13 @@ type dsStats struct {
 	since           time.Time
 	integ           coverageInteg
 	counts          PodCounts
+	// obj is the live DaemonSet (nil before its create and after its
+	// delete); tols its template's tolerations with the daemon pods'
+	// defaults, as NodeShouldRunDaemonPod uses them; nodes its per-node
+	// coverage entries by node index.
+	obj   *cluster.DaemonSet
+	tols  []taints.Toleration
+	nodes []nodeCov
 }
 
 // coverageInteg is a DaemonSet's coverage integrated over time.
@@ -122,7 +146,7 @@ type nodeStats struct {
 // New returns an Observer whose run starts at start (the engine's start:
 // the Summary's time axis counts from it).
 func New(start time.Time) *Observer {
-	return &Observer{start: start, dsByKey: map[string]int{}}
+	return &Observer{start: start, dsByKey: map[string]int{}, nodeIdx: map[string]int32{}}
 }
 
 // Name returns Name.
@@ -131,7 +155,8 @@ func (o *Observer) Name() string { return Name }
 // Wake does nothing: the observer asks for no wake-ups.
 func (o *Observer) Wake(cluster.Key) {}
 
-// Observe folds one applied change into the figures. O(1).
+// Observe folds one applied change into the figures. O(1), except for the
+// node and DaemonSet changes the Observer's costs name.
 func (o *Observer) Observe(d cluster.Delta) {
 	o.observedChanges++
 	switch d.Key.Kind {
@@ -167,12 +192,15 @@ func (o *Observer) touch(i int) {
 
 func (o *Observer) observeDaemonSet(d cluster.Delta) {
 	i, s := o.daemonSet(d.Key.Namespace, d.Key.Name)
-	if n, ok := d.New.(*cluster.DaemonSet); ok {
+	n, _ := d.New.(*cluster.DaemonSet)
+	old, _ := d.Old.(*cluster.DaemonSet)
+	if n != nil {
 		s.live = status{n.Status.NumberAvailable, n.Status.DesiredNumberScheduled}
 	} else {
 		s.live = status{} // gone: not counted from here on
 	}
 	o.touch(i)
+	o.daemonSetCoverage(i, old, n)
 }
 
 // daemonSetOf returns the stats of the DaemonSet that controls p, or nil.
@@ -188,6 +216,7 @@ func (o *Observer) daemonSetOf(p *cluster.Pod) *dsStats {
 func (o *Observer) observePod(d cluster.Delta) {
 	n, _ := d.New.(*cluster.Pod)
 	old, _ := d.Old.(*cluster.Pod)
+	o.podCoverage(d.Slot, old, n)
 	if n == nil {
 		o.pods.Delete(d.Slot)
 		return
@@ -241,18 +270,22 @@ func nodeState(n *cluster.Node) int {
 }
 
 func (o *Observer) observeNode(d cluster.Delta) {
-	if old, ok := d.Old.(*cluster.Node); ok {
+	old, _ := d.Old.(*cluster.Node)
+	n, _ := d.New.(*cluster.Node)
+	if old != nil {
 		o.nodes.live[nodeState(old)]--
 	}
-	if n, ok := d.New.(*cluster.Node); ok {
+	if n != nil {
 		o.nodes.live[nodeState(n)]++
 	}
 	o.nodesTouched = true
+	o.nodeCoverage(old, n)
 }
 
 // Reconcile settles what the round's changes did at now (every change
 // observed since the last round happened at now) and returns an empty
-// Plan. O(DaemonSets changed + pods bound since the last round).
+// Plan. O(DaemonSets and (DaemonSet, node) pairs changed + pods bound
+// since the last round).
 func (o *Observer) Reconcile(now time.Time, _ cluster.View) (cluster.Plan, error) {
 	o.rounds++
 	o.lastRound = now
@@ -264,6 +297,14 @@ func (o *Observer) Reconcile(now time.Time, _ cluster.View) (cluster.Plan, error
 		s.settled, s.since, s.started, s.touched = s.live, now, true, false
 	}
 	o.touched = o.touched[:0]
+	for _, k := range o.covTouched {
+		var minReady int32
+		if s := o.ds[k.ds]; s.obj != nil {
+			minReady = s.obj.Spec.MinReadySeconds
+		}
+		o.settleCov(&o.ds[k.ds].nodes[k.node], now, minReady)
+	}
+	o.covTouched = o.covTouched[:0]
 	if o.nodesTouched {
 		o.nodes.settle(now)
 		o.nodesTouched = false
@@ -308,13 +349,17 @@ func (n *nodeStats) settle(now time.Time) {
 }
 
 // Reset starts the figures again at now: the counts, pending times and
-// time integrals are cleared and the run's Start becomes now, while what
-// the observer knows of the objects (each DaemonSet's status, the nodes'
-// states, which pods were disrupted) is kept, so that the figures of a
-// window (after a set-up phase, say) are exact. Call it between rounds
-// (after a RunUntil, Step or Stabilize), never inside one. O(DaemonSets).
+// time integrals (the nodes' uncovered times too) are cleared and the
+// run's Start becomes now, while what the observer knows of the objects
+// (each DaemonSet's status, each node's eligibility and Ready daemon pods,
+// the nodes' states, which pods were disrupted) is kept, so that the
+// figures of a window (after a set-up phase, say) are exact. Call it
+// between rounds (after a RunUntil, Step or Stabilize), never inside one.
+// O(DaemonSets): the per-node entries restart lazily, when next read.
 func (o *Observer) Reset(now time.Time) {
 	o.start = now
+	o.epoch++ // the per-node entries restart at now when next read
+	o.resetAt = now
 	for _, s := range o.ds {
 		s.integ = coverageInteg{}
 		s.counts = PodCounts{}

@@ -64,6 +64,18 @@ type Coverage struct {
 	// Final is the share at End (1 when the DaemonSet has no eligible node
 	// or is gone).
 	Final float64 `json:"final"`
+	// The per-node figures, from the observer's own account of each node
+	// rather than the status: a node is uncovered while it is eligible
+	// (daemonset.NodeShouldRunDaemonPod's shouldRun) and no pod the
+	// DaemonSet controls is available on it (Ready, not terminal, for
+	// minReadySeconds). NodesUncovered is how many nodes were uncovered
+	// for a positive time; WorstNode is the one uncovered longest
+	// (the first by name among equals), WorstNodeUncoveredSeconds its total
+	// uncovered time over the run. WorstNode is "" and the seconds 0 when
+	// no node was uncovered.
+	NodesUncovered            int     `json:"nodesUncovered"`
+	WorstNode                 string  `json:"worstNode"`
+	WorstNodeUncoveredSeconds float64 `json:"worstNodeUncoveredSeconds"`
 }
 
 // PodCounts counts pods created and pods disrupted, each pod once, by the
@@ -144,8 +156,8 @@ type Rollout struct {
 // the engine's Now after the run), with each DaemonSet's rollouts from
 // rollouts (nil: none). It does not change the observer: a run can go on
 // and be summarised again. end before a settled change is treated as
-// that change's instant. Cost: O(DaemonSets + P log P) for P bound pods
-// (the percentiles sort copies). The Summary is the caller's.
+// that change's instant. Cost: O(DaemonSets × nodes seen + P log P) for P
+// bound pods (the worst node is a scan; the percentiles sort copies). The Summary is the caller's.
 func (o *Observer) Summary(end time.Time, rollouts RolloutsFunc) Summary {
 	s := Summary{Start: o.start, End: end, DurationSeconds: end.Sub(o.start).Seconds(), Workload: o.workload,
 		DaemonSets: []DaemonSetSummary{}}
@@ -155,6 +167,7 @@ func (o *Observer) Summary(end time.Time, rollouts RolloutsFunc) Summary {
 		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
 	})
 	for _, d := range order {
+		var worst time.Duration
 		integ := d.integ
 		if d.started {
 			integ.add(d.settled, end.Sub(d.since))
@@ -169,6 +182,8 @@ func (o *Observer) Summary(end time.Time, rollouts RolloutsFunc) Summary {
 		if d.started && d.settled.desired > 0 {
 			cov.Final = ratio(d.settled)
 		}
+		cov.WorstNode, worst, cov.NodesUncovered = o.worstNode(d, end)
+		cov.WorstNodeUncoveredSeconds = worst.Seconds()
 		ds := DaemonSetSummary{Namespace: d.namespace, Name: d.name, Coverage: cov, Pods: d.counts, Rollouts: []Rollout{}}
 		if rollouts != nil {
 			for _, r := range rollouts(d.namespace, d.name) {
@@ -245,9 +260,15 @@ func (s *Summary) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
 	fmt.Fprintf(tw, "run: %s of simulated time\n\n", secs(s.DurationSeconds))
-	line("DAEMONSET", "MEAN-COVERAGE", "MIN-COVERAGE", "BELOW-100%", "FINAL")
+	line("DAEMONSET", "MEAN-COVERAGE", "MIN-COVERAGE", "BELOW-100%", "FINAL", "NODES-UNCOVERED", "WORST-NODE", "WORST-UNCOVERED")
 	for _, d := range s.DaemonSets {
-		line(d.Namespace+"/"+d.Name, pct(d.Coverage.Mean), pct(d.Coverage.Min), secs(d.Coverage.BelowFullSeconds), pct(d.Coverage.Final))
+		c := &d.Coverage
+		worst := c.WorstNode
+		if worst == "" {
+			worst = "<none>"
+		}
+		line(d.Namespace+"/"+d.Name, pct(c.Mean), pct(c.Min), secs(c.BelowFullSeconds), pct(c.Final),
+			fmt.Sprint(c.NodesUncovered), worst, secs(c.WorstNodeUncoveredSeconds))
 	}
 	line()
 	line("PODS", "CREATED", "PREEMPTED", "TAINT-EVICTED", "API-EVICTED", "POD-GC", "OTHER", "FAILED")
