@@ -388,8 +388,13 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) (s
 func sweepRuns(o *options, stdout, stderr io.Writer) error {
 	s := newSweep(o)
 	p := progress.New(stderr, progress.IsTerminal(stderr))
+	began := time.Now() // for the time left on the progress line (standard error) only
 	results, err := s.RunShard(o.shard, o.workers, func(done, total int) {
-		p.Update(fmt.Sprintf("%d/%d runs", done, total), int(events.Load()))
+		text := fmt.Sprintf("sweeping: %d/%d runs", done, total)
+		if left := progress.Remaining(time.Since(began), done, total); left > 0 {
+			text += fmt.Sprintf(", about %s left", left)
+		}
+		p.Status(text, int(events.Load()))
 	})
 	p.Done()
 	if err != nil {

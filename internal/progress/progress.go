@@ -9,7 +9,6 @@
 package progress
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -52,13 +51,27 @@ func New(w io.Writer, show bool) *Line {
 }
 
 // Update shows the simulated offset and the events so far.
-func (p *Line) Update(offset string, events int) {
+func (p *Line) Update(offset string, events int) { p.Status("simulating: t="+offset, events) }
+
+// Status shows text and the events so far (a sweep's "runs done of
+// total, time left").
+func (p *Line) Status(text string, events int) {
 	if p == nil || p.bar == nil || (!p.shown && time.Since(p.began) < time.Second) {
 		return
 	}
 	p.shown = true
-	p.bar.Describe(fmt.Sprintf("simulating: t=%s", offset))
+	p.bar.Describe(text)
 	_ = p.bar.Set(events) // errors only when the bar is finished
+}
+
+// Remaining estimates the wall-clock time left when done of total units
+// of work took elapsed: elapsed × (total − done) / done, rounded to a
+// second; 0 when nothing is done yet or everything is.
+func Remaining(elapsed time.Duration, done, total int) time.Duration {
+	if done <= 0 || done >= total {
+		return 0
+	}
+	return (elapsed * time.Duration(total-done) / time.Duration(done)).Round(time.Second)
 }
 
 // Done clears the status line.
