@@ -163,7 +163,7 @@ func (st *nodeState) clone() nodeState {
 type nodeInfo struct {
 	name string
 	node *cluster.Node // nil once the node is deleted
-	rank int           // index in cache.nodes while live: name order
+	rank int           // index in cache.nodes while live (name order), once cache.ranks ran
 
 	unschedulable bool
 	labels        selector.Set
@@ -228,6 +228,9 @@ type cache struct {
 	byName map[string]*nodeInfo
 	pods   cluster.SlotTable[*podInfo] // by the pods' store slots
 	seq    uint64                      // podInfos created
+	// ranksFrom is the first position of nodes whose rank may be stale
+	// (len(nodes) when none is)
+	ranksFrom int
 }
 
 func newCache() cache {
@@ -269,22 +272,28 @@ func (c *cache) nodeIndex(name string) (int, bool) {
 	return slices.BinarySearchFunc(c.nodes, name, func(ni *nodeInfo, n string) int { return strings.Compare(ni.name, n) })
 }
 
-// setNode adds or updates a node. O(log n), plus O(n) to insert a new one.
+// setNode adds or updates a node. O(log n), plus a move of the pointers
+// after it (a memmove that touches no node's entry) to insert a new one;
+// the ranks are renumbered only when next needed (ranks).
 func (c *cache) setNode(n *cluster.Node) {
 	ni := c.nodeInfo(n.Name)
 	if ni.node == nil {
 		i, _ := c.nodeIndex(n.Name)
 		c.nodes = slices.Insert(c.nodes, i, ni)
-		c.renumber(i)
+		c.ranksFrom = min(c.ranksFrom, i)
 	}
 	ni.setNode(n)
 }
 
-// renumber sets the ranks of the nodes from index i on.
-func (c *cache) renumber(i int) {
-	for ; i < len(c.nodes); i++ {
+// ranks makes every live node's rank its index in c.nodes (name order),
+// renumbering from the first position a node was added or removed at
+// since the last call: O(nodes after it), once per batch of node changes
+// rather than once per change.
+func (c *cache) ranks() {
+	for i := c.ranksFrom; i < len(c.nodes); i++ {
 		c.nodes[i].rank = i
 	}
+	c.ranksFrom = len(c.nodes)
 }
 
 // deleteNode removes a node; its pods stay counted until they are deleted.
@@ -295,7 +304,7 @@ func (c *cache) deleteNode(name string) {
 	}
 	if i, found := c.nodeIndex(name); found {
 		c.nodes = slices.Delete(c.nodes, i, i+1)
-		c.renumber(i)
+		c.ranksFrom = min(c.ranksFrom, i)
 	}
 	ni.node = nil
 	ni.gen++

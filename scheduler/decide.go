@@ -251,7 +251,7 @@ func (s *Scheduler) attempt(now time.Time, view cluster.View, pi *podInfo) Decis
 		best := 0
 		for i := 1; i < len(scores); i++ {
 			a, b := scores[i].total, scores[best].total
-			if a > b || (a == b && feasible[i].rank < feasible[best].rank) {
+			if a > b || (a == b && feasible[i].name < feasible[best].name) {
 				best = i
 			}
 		}

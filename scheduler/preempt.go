@@ -117,7 +117,9 @@ func (s *Scheduler) preempt(now time.Time, view cluster.View, pc *podCtx, diag *
 	}
 
 	// The statuses are in evaluation order: a rotation of name order.
-	// Un-rotating them puts the potential nodes in name order in O(n).
+	// Un-rotating them puts the potential nodes in name order in O(n),
+	// comparing ranks (renumbered here if nodes came or went since).
+	s.cache.ranks()
 	potential := s.potentialBuf[:0]
 	defer func() { clear(potential); s.potentialBuf = potential[:0] }()
 	split := 0

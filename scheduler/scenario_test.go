@@ -223,3 +223,29 @@ func TestDeterminism(t *testing.T) {
 	assert.Equal(t, digests[0], digests[1])
 	assert.True(t, mixed(t).Pod("urgent").IsBound())
 }
+
+// Nodes that come and go between preemptions: the candidates are still
+// taken in name order (the ranks are renumbered when next needed, not on
+// every node change). Equal victims on c, d and, added later, b and a:
+// each preemptor goes to the first node in name order with a victim left.
+func TestScenarioPreemptionAfterNodesComeAndGo(t *testing.T) {
+	e := newEngine(t)
+	e.Create(with(ct.Node("c", ct.CPU("1")), ct.Node("d", ct.CPU("1")),
+		running("low-c", "c", "low", "1", 0), running("low-d", "d", "low", "1", 0))...)
+	require.NoError(t, e.Stabilize())
+	e.Create(ct.Pod("p1", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
+	require.NoError(t, e.RunFor(time.Second))
+	assert.Equal(t, "c", e.Pod("p1").Status.NominatedNodeName)
+
+	// two nodes join before c, one goes; their victims are as good
+	e.Create(ct.Node("b", ct.CPU("1")), ct.Node("a", ct.CPU("1")))
+	e.Create(running("low-b", "b", "low", "1", 0), running("low-a", "a", "low", "1", 0))
+	e.Submit(e.Now(), "test", cluster.Delete{Key: cluster.Key{Kind: cluster.KindNode, Name: "d"}})
+	require.NoError(t, e.RunFor(time.Second))
+	e.Create(ct.Pod("p2", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
+	require.NoError(t, e.RunFor(time.Second))
+	assert.Equal(t, "a", e.Pod("p2").Status.NominatedNodeName, "the first node in name order")
+	e.Create(ct.Pod("p3", ct.PriorityClassName("high"), ct.Requests("cpu", "600m")))
+	require.NoError(t, e.RunFor(time.Second))
+	assert.Equal(t, "b", e.Pod("p3").Status.NominatedNodeName)
+}
