@@ -90,7 +90,9 @@
 // docs/log.md), StreamLog writes it as the run goes (CreateLog: gzipped
 // for a .gz path), ReadLog and OpenLog read it back into Events (a log of
 // another version is refused with ErrLogVersion), and ReplayLog rebuilds
-// the state from a log file, giving the run's digest.
+// the state from a log file, giving the run's digest. Config.LogWindow
+// bounds the history kept in memory (a long run streams its log to a file
+// and keeps only its last events and the object versions they refer to).
 //
 // # Determinism
 //

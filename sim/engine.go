@@ -63,7 +63,22 @@ type Config struct {
 	// Replay of the log rebuilds the run. Initial is read in New and not
 	// kept.
 	Initial cluster.View
+	// LogWindow, when positive, bounds the history the engine keeps in
+	// memory: once more than LogWindow events are logged, the oldest are
+	// dropped in whole chunks of 4,096, so the log (and the object
+	// versions only it refers to) stays within LogWindow+4,096 events.
+	// Log, Events, Timeline and LogLen's count still number every event,
+	// but yield only those kept; WriteJSONL, WriteLogFile and a StreamLog
+	// attached later refuse a log that lost its beginning (ErrLogDropped).
+	// To keep the whole log of a long run, attach a StreamLog writer
+	// before it starts: it writes each event as it is logged. Zero keeps
+	// everything.
+	LogWindow int
 }
+
+// ErrLogDropped is returned by the log writers when events were dropped
+// from memory (Config.LogWindow) before they could be written.
+var ErrLogDropped = errors.New("sim: the log's first events were dropped (Config.LogWindow); attach a StreamLog writer before the run to keep the whole log")
 
 // InitialSource is the log's source for the creates of Config.Initial.
 const InitialSource = "initial"
@@ -163,6 +178,9 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 	if cfg.MaxSteps < 0 {
 		return nil, fmt.Errorf("sim: MaxSteps must not be negative, got %d", cfg.MaxSteps)
 	}
+	if cfg.LogWindow < 0 {
+		return nil, fmt.Errorf("sim: LogWindow must not be negative, got %d", cfg.LogWindow)
+	}
 	seen := map[string]bool{}
 	for i, c := range controllers {
 		if c == nil {
@@ -184,6 +202,7 @@ func New(cfg Config, controllers ...Controller) (*Engine, error) {
 		dirty:       make([]bool, len(controllers)),
 		streams:     map[string]*rand.Rand{},
 	}
+	e.log.window = cfg.LogWindow
 	if cfg.Initial != nil {
 		for o := range cfg.Initial.Objects() {
 			e.Submit(cfg.Start, InitialSource, cluster.Create{Object: o})
@@ -558,6 +577,8 @@ type eventLog struct {
 	more    map[int]*time.Location    // by log position, the locations past locs' room
 	errs    []string                  // the errors of refused changes, by index
 	writers []*LogWriter              // streaming writers (StreamLog), told of each event pushed
+	window  int                       // Config.LogWindow
+	dropped int                       // events dropped from memory (a multiple of logChunk)
 }
 
 // logRecord is one logged event. payload is the change (EventChange), the
@@ -667,6 +688,10 @@ func (l *eventLog) push(r logRecord) {
 	for _, w := range l.writers {
 		w.logged(l, l.n-1)
 	}
+	if l.window > 0 && l.n-l.dropped-logChunk >= l.window {
+		l.chunks[l.dropped/logChunk] = nil // its records and what only they refer to can go
+		l.dropped += logChunk
+	}
 }
 
 // event returns a new Event holding the i'th record.
@@ -695,7 +720,7 @@ func (l *eventLog) event(i int) *Event {
 
 func (l *eventLog) from(i int) iter.Seq[*Event] {
 	return func(yield func(*Event) bool) {
-		for ; i < l.n; i++ {
+		for i = max(i, l.dropped); i < l.n; i++ {
 			if !yield(l.event(i)) {
 				return
 			}
@@ -704,7 +729,7 @@ func (l *eventLog) from(i int) iter.Seq[*Event] {
 }
 
 func (l *eventLog) slice(from int) []Event {
-	out := make([]Event, 0, max(l.n-from, 0))
+	out := make([]Event, 0, max(l.n-max(from, l.dropped), 0))
 	for ev := range l.from(from) {
 		out = append(out, *ev)
 	}

@@ -53,6 +53,9 @@ func (e *Engine) Timeline(from int) string {
 // ReplayLog replays it. To write the log as the run goes instead, see
 // StreamLog. Cost: O(log length); it keeps nothing but a buffer.
 func (e *Engine) WriteJSONL(w io.Writer) error {
+	if e.log.dropped > 0 {
+		return ErrLogDropped
+	}
 	lw := NewLogWriter(w)
 	if err := lw.WriteHeader(e.cfg.Start, e.cfg.Seed); err != nil {
 		return err

@@ -310,6 +310,9 @@ func (lw *LogWriter) logged(l *eventLog, i int) {
 // (then lw is not attached). Several writers may be attached; each costs
 // the JSON encoding of every event as it is logged.
 func (e *Engine) StreamLog(lw *LogWriter) error {
+	if e.log.dropped > 0 {
+		return ErrLogDropped
+	}
 	if err := lw.WriteHeader(e.cfg.Start, e.cfg.Seed); err != nil {
 		return err
 	}

@@ -655,3 +655,58 @@ func TestWriteLogFile(t *testing.T) {
 	assert.Equal(t, c.LogLen(), lr.Line()-1, "a header line, then one line per event")
 	require.Error(t, c.WriteLogFile(filepath.Join(t.TempDir(), "no", "such", "dir.jsonl")))
 }
+
+// With Config.LogWindow the engine keeps only the last events in memory
+// (in chunks of 4,096), a StreamLog writer attached before the run still
+// writes every event, and that file replays to the run's digest; the
+// writers that would need the dropped events refuse with ErrLogDropped.
+func TestLogWindow(t *testing.T) {
+	const window = 500
+	c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 3, LogWindow: window}})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "run.jsonl.gz")
+	lw, err := sim.CreateLog(path)
+	require.NoError(t, err)
+	require.NoError(t, c.StreamLog(lw))
+	for i := range 1500 {
+		c.Submit(c.Now(), "test", cluster.Create{Object: ct.Node(fmt.Sprintf("n%04d", i))})
+	}
+	c.Submit(c.Now(), "test", cluster.Create{Object: &cluster.DaemonSet{ObjectMeta: cluster.ObjectMeta{Name: "agent", Namespace: "default"},
+		Spec: cluster.DaemonSetSpec{Selector: &selector.LabelSelector{MatchLabels: selector.Set{"app": "agent"}},
+			Template: cluster.PodTemplateSpec{ObjectMeta: cluster.ObjectMeta{Labels: selector.Set{"app": "agent"}},
+				Spec: cluster.PodSpec{Containers: []cluster.Container{{Name: "agent", Image: "agent:1"}}}}}}})
+	require.NoError(t, c.RunFor(time.Minute))
+	for i := range 1500 { // a second wave of changes: the nodes are relabelled
+		n, _ := c.View().Node(fmt.Sprintf("n%04d", i))
+		n = n.DeepCopy()
+		n.Labels = selector.Set{"wave": "2"}
+		c.Submit(c.Now(), "test", cluster.Update{Object: n})
+	}
+	require.NoError(t, c.RunFor(time.Minute))
+	require.NoError(t, lw.Close())
+
+	total := c.LogLen()
+	require.Greater(t, total, 2*(window+4096), "the run is longer than the window")
+	kept := len(c.Log())
+	assert.GreaterOrEqual(t, kept, window)
+	assert.Less(t, kept, window+4096)
+	first := 0
+	for ev := range c.Events(0) {
+		first = int(ev.Seq)
+		break
+	}
+	assert.Equal(t, c.Log()[0].Seq, uint64(first), "Events(0) starts at the first kept event")
+	assert.ErrorIs(t, c.WriteJSONL(io.Discard), sim.ErrLogDropped)
+	assert.ErrorIs(t, c.StreamLog(sim.NewLogWriter(io.Discard)), sim.ErrLogDropped)
+
+	assert.Equal(t, total, lw.Events(), "the streamed file has every event")
+	lr, err := sim.OpenLog(path)
+	require.NoError(t, err)
+	defer lr.Close()
+	st, err := sim.ReplayLog(lr)
+	require.NoError(t, err)
+	assert.Equal(t, cluster.Digest(c.View()), cluster.Digest(st), "the streamed log replays to the run's state")
+
+	_, err = sim.New(sim.Config{LogWindow: -1})
+	assert.Error(t, err)
+}

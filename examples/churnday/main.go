@@ -191,9 +191,23 @@ func nodeLabels(i int) selector.Set {
 // simulate runs the day; progress, if not nil, is told the simulated
 // offset and the events so far now and then.
 func simulate(o *options, progress func(offset string, events int)) (*day, error) {
-	c, err := sim.NewDefault(fleet.Config(o.seed))
+	cfg := fleet.Config(o.seed)
+	// the summary and the chart are observers: the engine keeps only a
+	// window of history, and --log streams every event as it is logged
+	cfg.Engine.LogWindow = logWindow
+	c, err := sim.NewDefault(cfg)
 	if err != nil {
 		return nil, err
+	}
+	var lw *sim.LogWriter
+	if o.logFile != "" {
+		if lw, err = sim.CreateLog(o.logFile); err != nil {
+			return nil, err
+		}
+		defer lw.Close() // after an error; the success path closes it and reports
+		if err := c.StreamLog(lw); err != nil {
+			return nil, err
+		}
 	}
 	obs, err := fleet.Observe(c)
 	if err != nil {
@@ -255,20 +269,23 @@ func simulate(o *options, progress func(offset string, events int)) (*day, error
 			progress(c.Offset(t), c.LogLen())
 		}
 	}
+	if lw != nil {
+		if err := lw.Close(); err != nil {
+			return nil, fmt.Errorf("--log: %v", err)
+		}
+	}
 	return &day{c: c, summary: obs.Summary(c.Now(), c.Rollouts.Rollouts), stats: rp.Stats(), churn: len(gen.Events),
 		series: rec.Series(c.Now())}, nil
 }
+
+// logWindow is the history the engine keeps in memory (sim.Config.LogWindow).
+const logWindow = 100_000
 
 // write prints the summary (and the log, with --log; the chart, with
 // --chart).
 func (d *day) write(w io.Writer, o *options) error {
 	if o.chart != "" {
 		if err := writeChart(o.chart, d, o); err != nil {
-			return err
-		}
-	}
-	if o.logFile != "" {
-		if err := d.c.WriteLogFile(o.logFile); err != nil {
 			return err
 		}
 	}
