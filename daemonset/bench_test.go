@@ -2,7 +2,9 @@ package daemonset_test
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -27,7 +29,7 @@ func BenchmarkDaemonSets(b *testing.B) {
 			var faults int64
 			for range b.N {
 				b.StopTimer()
-				c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 1}, NodeAgent: sim.NodeAgentConfig{
+				c, err := sim.NewDefault(sim.DefaultConfig{Engine: sim.Config{Seed: 1, LogWindow: benchLogWindow(b)}, NodeAgent: sim.NodeAgentConfig{
 					StartLatency: sim.Fixed(2 * time.Second), ReadyDelay: sim.Fixed(3 * time.Second)}})
 				require.NoError(b, err)
 				for i := range nodes {
@@ -115,4 +117,17 @@ func stabilizeTimed(b *testing.B, c *sim.Cluster) (time.Duration, int64) {
 	elapsed, faults := time.Since(start), pagefault.Minor()-faults
 	b.StopTimer()
 	return elapsed, faults
+}
+
+// benchLogWindow is sim.Config.LogWindow for the benchmark:
+// DAEMONSIM_LOG_WINDOW=N keeps only the last N events in memory (the
+// issue 24 measurements), unset keeps the whole log.
+func benchLogWindow(b *testing.B) int {
+	v := os.Getenv("DAEMONSIM_LOG_WINDOW")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, "DAEMONSIM_LOG_WINDOW")
+	return n
 }
