@@ -245,42 +245,21 @@ func TemplateHash(t *cluster.PodTemplateSpec, collisionCount *int32) string {
 	return safeEncode(strconv.FormatUint(uint64(h.Sum32()), 10))
 }
 
-// maxGeneratedNameBase is how much of a generateName prefix upstream keeps
-// (63 characters less the 5 random ones).
-const maxGeneratedNameBase = 58
+// nameDigits and nameSpace are cluster.GeneratedName's alphabet and the
+// number of its suffixes.
+const (
+	nameDigits = cluster.GeneratedNameDigits
+	nameSpace  = cluster.GeneratedNames
+)
 
-// nameDigits is safeAlphabet in byte order: the digits of a generated
-// name's suffix, so that counting up sorts up.
-const nameDigits = "2456789bcdfghjklmnpqrstvwxz"
-
-// nameSpace is the number of distinct 5-character suffixes.
-const nameSpace = 27 * 27 * 27 * 27 * 27
-
-// podName returns the seq-th generated name for ds's pods: the DaemonSet
-// name and a dash, cut to 58 characters, then 5 safe characters (upstream
-// draws them at random from the same alphabet). The suffix is a counter
-// over the 27^5 possible suffixes, written in nameDigits, starting at an
-// offset taken from the UID's FNV hash: the first 14,348,907 names of a
-// DaemonSet are distinct, and they sort in the order they were made except
-// once, where the counter wraps. Callers still skip names that are taken.
-//
-// Counting rather than permuting keeps pods made one after another next
-// to each other in the store's name order, so the store's lookups of them
-// (the taken check, the bind, every status write) touch the same B-tree
-// nodes; with the permuted names of earlier versions the 50,000-node
-// benchmark spent a tenth of its time in those lookups.
+// podName returns the seq-th generated name for ds's pods
+// (cluster.GeneratedName with the DaemonSet's name and a dash): the names
+// count up from an offset taken from the UID rather than being drawn at
+// random, so the first 14,348,907 names are distinct and pods made one
+// after another sit next to each other in the store's name order (with the
+// permuted names of earlier versions the 50,000-node benchmark spent a
+// tenth of its time in the store's lookups of them). Callers still skip
+// names that are taken.
 func podName(ds *cluster.DaemonSet, seq uint64) string {
-	base := ds.Name + "-"
-	if len(base) > maxGeneratedNameBase {
-		base = base[:maxGeneratedNameBase]
-	}
-	h := fnv.New64a()
-	h.Write([]byte(ds.UID))
-	v := (h.Sum64()%nameSpace + seq%nameSpace) % nameSpace
-	var suffix [5]byte
-	for i := len(suffix) - 1; i >= 0; i-- {
-		suffix[i] = nameDigits[v%27]
-		v /= 27
-	}
-	return base + string(suffix[:])
+	return cluster.GeneratedName(ds.Name+"-", ds.UID, seq)
 }

@@ -5,7 +5,6 @@ package replicaset
 // limit when the expectations are met, and writes the status.
 
 import (
-	"hash/fnv"
 	"slices"
 	"time"
 
@@ -248,37 +247,10 @@ func (c *Controller) newPod(view cluster.View, st *rsState) *cluster.Pod {
 	return &p
 }
 
-// maxGeneratedNameBase is how much of a generateName prefix the API server
-// keeps (63 characters less the 5 random ones).
-const maxGeneratedNameBase = 58
-
-// nameDigits is the API server's generated-name alphabet (no vowels, no
-// look-alikes) in byte order, so that counting up sorts up.
-const nameDigits = "2456789bcdfghjklmnpqrstvwxz"
-
-const nameSpace = 27 * 27 * 27 * 27 * 27
-
-// PodName returns the seq-th generated name for rs's pods: the ReplicaSet
-// name and a dash, cut to 58 characters, then 5 characters of the API
-// server's alphabet. Deliberate difference: upstream's API server draws
-// the 5 characters at random; here they are a counter over the 27^5
-// suffixes, starting at an offset taken from the FNV-64a hash of the
-// ReplicaSet's UID, so that names are deterministic, pods made one after
-// another sit next to each other in the store's name order, and a
-// ReplicaSet recreated under the same name (a new UID) starts elsewhere.
-// The controller skips a name that is taken. O(1).
+// PodName returns the seq-th generated name for rs's pods:
+// cluster.GeneratedName with the ReplicaSet's name and a dash (a counter
+// from an offset taken from the UID where the API server draws at random;
+// see there). The controller skips a name that is taken. O(1).
 func PodName(rs *cluster.ReplicaSet, seq uint64) string {
-	base := rs.Name + "-"
-	if len(base) > maxGeneratedNameBase {
-		base = base[:maxGeneratedNameBase]
-	}
-	h := fnv.New64a()
-	h.Write([]byte(rs.UID))
-	v := (h.Sum64()%nameSpace + seq%nameSpace) % nameSpace
-	var suffix [5]byte
-	for i := len(suffix) - 1; i >= 0; i-- {
-		suffix[i] = nameDigits[v%27]
-		v /= 27
-	}
-	return base + string(suffix[:])
+	return cluster.GeneratedName(rs.Name+"-", rs.UID, seq)
 }
