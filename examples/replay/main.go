@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/daemonsim/daemonsim/examples/churnday/fleet"
@@ -95,7 +94,7 @@ type options struct {
 	logFile      string
 }
 
-var errHelp = errors.New("help requested")
+var errHelp = cli.ErrHelp
 
 func parseFlags(args []string) (*options, error) {
 	o := &options{format: "csv", tail: 10 * time.Minute, seed: 1}
@@ -142,43 +141,21 @@ func parseFlags(args []string) (*options, error) {
 }
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		// a run allocates much that lives to the end (the log, the store's
-		// versions): collecting at 200% growth instead of 100% saves about
-		// a tenth of the wall time for a third more memory
-		debug.SetGCPercent(200)
-	}
+	cli.TuneGC()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // run is the program; it returns the exit status.
-func run(args []string, stdout, stderr io.Writer) (status int) {
-	defer func() {
-		if v := recover(); v != nil {
-			fmt.Fprintf(stderr, "error: internal error, please report it with the command line: %v\n", v)
-			status = 1
+func run(args []string, stdout, stderr io.Writer) int {
+	return cli.Run("replay", usageText, args, stdout, stderr, parseFlags, func(o *options) error {
+		p := progress.New(stderr, progress.IsTerminal(stderr))
+		r, err := replay(o, p.Update)
+		p.Done()
+		if err != nil {
+			return err
 		}
-	}()
-	o, err := parseFlags(args)
-	if errors.Is(err, errHelp) {
-		fmt.Fprint(stdout, usageText)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\nSee 'replay --help' for usage.\n", err)
-		return 1
-	}
-	p := progress.New(stderr, progress.IsTerminal(stderr))
-	r, err := replay(o, p.Update)
-	p.Done()
-	if err == nil {
-		err = r.write(stdout, o)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	return 0
+		return r.write(stdout, o)
+	})
 }
 
 // result is a finished replay.

@@ -43,7 +43,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -172,7 +171,7 @@ type options struct {
 	merge          []string // files, for the merge subcommand
 }
 
-var errHelp = errors.New("help requested")
+var errHelp = cli.ErrHelp
 
 // list splits a comma-separated list.
 func list(s string) []string {
@@ -347,40 +346,19 @@ func newSweep(o *options) *sweep.Sweep {
 }
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		// as in examples/churnday: a run keeps much to its end
-		debug.SetGCPercent(200)
-	}
+	cli.TuneGC()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 }
 
 // run is the program; it returns the exit status.
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) (status int) {
-	defer func() {
-		if v := recover(); v != nil {
-			fmt.Fprintf(stderr, "error: internal error, please report it with the command line: %v\n", v)
-			status = 1
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	parse := func(args []string) (*options, error) { return parseFlags(args, getenv) }
+	return cli.Run("sweep", usageText, args, stdout, stderr, parse, func(o *options) error {
+		if o.merge != nil {
+			return merge(o, stdout)
 		}
-	}()
-	o, err := parseFlags(args, getenv)
-	if errors.Is(err, errHelp) {
-		fmt.Fprint(stdout, usageText)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\nSee 'sweep --help' for usage.\n", err)
-		return 1
-	}
-	if o.merge != nil {
-		err = merge(o, stdout)
-	} else {
-		err = sweepRuns(o, stdout, stderr)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	return 0
+		return sweepRuns(o, stdout, stderr)
+	})
 }
 
 // sweepRuns runs the sweep (or its shard) and prints the table or writes

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,4 +30,41 @@ func TestFlagError(t *testing.T) {
 	}
 	other := errors.New("other")
 	assert.Equal(t, other, cli.FlagError(other))
+}
+
+func TestRun(t *testing.T) {
+	parse := func(args []string) (string, error) {
+		switch args[0] {
+		case "-h":
+			return "", cli.ErrHelp
+		case "bad":
+			return "", errors.New("--nodes: -1 is negative")
+		}
+		return args[0], nil
+	}
+	do := func(o string) error {
+		switch o {
+		case "fail":
+			return errors.New("no such file")
+		case "panic":
+			panic("broken invariant")
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		arg            string
+		status         int
+		stdout, stderr string
+	}{
+		{"-h", 0, "usage\n", ""},
+		{"bad", 1, "", "error: --nodes: -1 is negative\nSee 'x --help' for usage.\n"},
+		{"fail", 1, "", "error: no such file\n"},
+		{"panic", 1, "", "error: internal error, please report it with the command line: broken invariant\n"},
+		{"ok", 0, "", ""},
+	} {
+		var out, errOut strings.Builder
+		assert.Equal(t, tc.status, cli.Run("x", "usage\n", []string{tc.arg}, &out, &errOut, parse, do), tc.arg)
+		assert.Equal(t, tc.stdout, out.String(), tc.arg)
+		assert.Equal(t, tc.stderr, errOut.String(), tc.arg)
+	}
 }
