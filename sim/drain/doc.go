@@ -80,13 +80,12 @@
 //
 // # How the outcome of an eviction is known
 //
-// The engine tells controllers only of applied changes. A drain submits
-// its Evicts with a wake-up at the same instant, which the engine queues
-// after them: in that round a pod that is being deleted (or gone) was
-// evicted, one that is not was refused, and the error is obtained again by
-// applying the same Evict to a private fork of the view. The view then
-// differs from the one the Evict met only by changes applied after it at
-// that instant; a refusal the fork does not reproduce is retried as a 429.
+// A drain submits its Evicts with a wake-up at the same instant, which the
+// engine queues after them: in that round a pod that is being deleted (or
+// gone) was evicted, and one that is not was refused, with the error the
+// engine handed the controller when the store refused it
+// (sim.RefusalObserver, Controller.Refused), as kubectl reads its request's
+// error.
 //
 // # Deliberate differences
 //

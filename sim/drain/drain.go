@@ -145,15 +145,40 @@ type Controller struct {
 	dirty   []*drainState
 	waiting map[cluster.Key]*podState // evicted or deleted pods not yet seen gone
 	gone    []*podState               // seen gone since the last Reconcile
+	// refusals are the errors the store gave this controller's Evicts and
+	// Deletes (sim.RefusalObserver), by pod, until their outcome is looked at
+	refusals map[cluster.Key]error
 }
 
 // New returns a controller with no drains.
 func New() *Controller {
-	return &Controller{drains: map[string]*drainState{}, waiting: map[cluster.Key]*podState{}}
+	return &Controller{drains: map[string]*drainState{}, waiting: map[cluster.Key]*podState{},
+		refusals: map[cluster.Key]error{}}
 }
 
 // Name returns DefaultName.
 func (c *Controller) Name() string { return DefaultName }
+
+// Refused is told (sim.RefusalObserver) of an Evict or Delete of this
+// controller's that the store refused, with the error the API server would
+// have answered; the drain reads it when it looks at the outcome, as
+// kubectl reads its request's error. Other changes are ignored.
+func (c *Controller) Refused(ch cluster.Change, err error) {
+	switch x := ch.(type) {
+	case cluster.Evict:
+		c.refusals[x.Pod] = err
+	case cluster.Delete:
+		c.refusals[x.Key] = err
+	}
+}
+
+// refusal returns and forgets the store's error for the pod with key, nil
+// when the store gave none.
+func (c *Controller) refusal(key cluster.Key) error {
+	err := c.refusals[key]
+	delete(c.refusals, key)
+	return err
+}
 
 type drainPhase uint8
 
@@ -441,6 +466,7 @@ func (r *round) start() {
 	if d.res.Options.DisableEviction && len(d.pods) > 0 {
 		// kubectl deletes each pod in turn, then waits for all of them.
 		for _, p := range d.pods {
+			delete(r.c.refusals, p.key)
 			r.plan.Changes = append(r.plan.Changes, cluster.Delete{Key: p.key, GracePeriodSeconds: r.grace()})
 			p.sentUID, p.step = p.uid, stepSent
 		}
@@ -501,6 +527,7 @@ func (r *round) evictStep(p *podState) {
 			r.podDone(p) // NotFound: done, and kubectl prints nothing
 			return
 		}
+		delete(r.c.refusals, p.key)
 		r.plan.Changes = append(r.plan.Changes, cluster.Evict{Pod: p.key, GracePeriodSeconds: r.grace()})
 		p.sentUID, p.step = cur.UID, stepSent
 		r.wakeAt(now)
@@ -516,19 +543,16 @@ func (r *round) evictStep(p *podState) {
 	}
 }
 
-// refused handles an Evict the API server refused, with the error it
-// gives again on a private fork of the view (the view is as it was when
-// the Evict was applied, but for changes submitted after it at the same
-// instant).
+// refused handles an Evict the API server refused, with the error the
+// store gave it (Refused).
 func (r *round) refused(p *podState) {
 	d, now := r.d, r.now
-	_, err := r.view.Fork().Apply(now, cluster.Evict{Pod: p.key, GracePeriodSeconds: r.grace()})
+	err := r.c.refusal(p.key)
 	msg := ""
 	var ee *cluster.EvictionError
 	switch {
 	case err == nil:
-		// Refused by what changed after it at this instant: retried as a
-		// 429 would be.
+		// not deleted, yet no error came back: retried as a 429 would be
 		msg = "Cannot evict pod as it would violate the pod's disruption budget."
 	case errors.Is(err, cluster.ErrNotFound):
 		r.podDone(p)
@@ -607,7 +631,7 @@ func (r *round) deletions() {
 		for _, p := range d.pods {
 			cur, ok := r.view.Pod(p.key.Namespace, p.key.Name)
 			if ok && cur.UID == p.sentUID && cur.DeletionTimestamp == nil {
-				_, err := r.view.Fork().Apply(now, cluster.Delete{Key: p.key, GracePeriodSeconds: r.grace()})
+				err := r.c.refusal(p.key)
 				if err == nil {
 					err = fmt.Errorf("the deletion of pod %s/%s was refused", p.key.Namespace, p.key.Name)
 				}
